@@ -1,0 +1,5 @@
+"""Datasets and pose pipeline transforms."""
+from . import transforms  # noqa: F401  (registers the transforms)
+from .pose_dataset import AnnotationError, PoseDataset
+
+__all__ = ['PoseDataset', 'AnnotationError']

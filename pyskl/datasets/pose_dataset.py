@@ -1,0 +1,165 @@
+"""``PoseDataset``: the PYSKL / MMAction2 skeleton annotation pickle, unchanged.
+
+File format (a pickle): ``dict(split=dict(name=[frame_dir, ...]),
+annotations=[sample, ...])`` -- a bare list of samples is accepted too. A
+sample holds ``frame_dir`` (str, unique id), ``label`` (int),
+``total_frames`` (int T), ``img_shape`` / ``original_shape`` ((h, w), 2D
+only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
+2D ``keypoint_score`` (M, T, V) in [0, 1]. Optional: ``box_score``
+(M, T) and ``valid`` (dict box_thr -> #valid frames) for ``valid_ratio``.
+"""
+from __future__ import annotations
+
+import os.path as osp
+import pickle
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+from mmengine.fileio import get
+
+from pyskl.registry import DATASETS
+
+REQUIRED_SAMPLE_KEYS = ('frame_dir', 'total_frames', 'keypoint')
+
+
+class AnnotationError(ValueError):
+    """A malformed annotation file or sample (the message names both)."""
+
+
+def load_annotation_file(path: str):
+    """Unpickle ``path`` (local or mmengine backend), with a clear error."""
+    try:
+        return pickle.loads(get(path))
+    except FileNotFoundError:
+        raise AnnotationError(f'annotation file {path!r} does not exist') from None
+    except Exception as e:  # noqa: BLE001 - re-raised with the file name
+        raise AnnotationError(f'annotation file {path!r} is not a readable pickle: '
+                              f'{type(e).__name__}: {e}') from e
+
+
+def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -> None:
+    """Validate one annotation; raise :class:`AnnotationError` naming the
+    file, the sample and the problem."""
+    name = sample.get('frame_dir', f'#{index}') if isinstance(sample, dict) else f'#{index}'
+    where = f'annotation file {path!r}, sample {name!r}'
+    if not isinstance(sample, dict):
+        raise AnnotationError(f'{where}: a sample must be a dict, got {type(sample).__name__}')
+    keys = REQUIRED_SAMPLE_KEYS + (('label',) if with_label else ())
+    missing = [k for k in keys if k not in sample]
+    if missing:
+        raise AnnotationError(f'{where}: missing key(s) {missing}; has {sorted(sample)}')
+    kp = sample['keypoint']
+    if not isinstance(kp, np.ndarray) or kp.ndim != 4:
+        raise AnnotationError(f'{where}: keypoint must be an array (M, T, V, C), got '
+                              f'{getattr(kp, "shape", type(kp).__name__)}')
+    M, T, V, C = kp.shape
+    if int(sample['total_frames']) < 1 or T < 1:
+        raise AnnotationError(f'{where}: has zero frames (total_frames='
+                              f'{sample["total_frames"]}, keypoint {kp.shape})')
+    if T != int(sample['total_frames']):
+        raise AnnotationError(f'{where}: keypoint has {T} frames but total_frames='
+                              f'{sample["total_frames"]}')
+    if M < 1 or C not in (2, 3):
+        raise AnnotationError(f'{where}: keypoint shape {kp.shape} needs M>=1 persons and '
+                              'C in (2, 3) channels')
+    if not np.isfinite(kp).all():
+        raise AnnotationError(f'{where}: keypoint contains NaN or infinite values')
+    if 'keypoint_score' in sample:
+        sc = sample['keypoint_score']
+        if getattr(sc, 'shape', None) != (M, T, V):
+            raise AnnotationError(f'{where}: keypoint_score must have shape {(M, T, V)}, got '
+                                  f'{getattr(sc, "shape", type(sc).__name__)}')
+        if not np.isfinite(sc).all():
+            raise AnnotationError(f'{where}: keypoint_score contains NaN or infinite values')
+    if with_label:
+        label = sample['label']
+        if not isinstance(label, (int, np.integer)) or label < 0:
+            raise AnnotationError(f'{where}: label must be a non-negative int, got {label!r}')
+
+
+@DATASETS.register_module()
+class PoseDataset(BaseDataset):
+    """Skeleton dataset reading PYSKL / MMAction2 annotation pickles.
+
+    The data list is serialised by mmengine (``serialize_data=True``), so
+    dataloader workers share one buffer instead of copying the list.
+
+    Args:
+        ann_file: the annotation pickle.
+        pipeline: transforms (configs or callables).
+        split: name of the split to use (a key of ``split``); ``None``
+            uses every annotation.
+        valid_ratio: keep samples whose fraction of frames with a person
+            box score ``>= box_thr`` is at least this (PYSKL); each kept
+            sample gets ``anno_inds`` = ``box_score >= box_thr``.
+        box_thr: box score threshold for ``valid_ratio``.
+        test_mode: written into every sample as ``test_mode`` (deterministic
+            sampling in ``UniformSampleFrames``).
+        **kwargs: passed to mmengine's ``BaseDataset`` (``data_root``,
+            ``serialize_data``, ``lazy_init``, ...).
+
+    Raises:
+        AnnotationError: unreadable file, unknown or empty split, malformed
+            sample -- the message names the file, sample and problem.
+    """
+
+    def __init__(self, ann_file: str, pipeline: Sequence = (), split: Optional[str] = None,
+                 valid_ratio: Optional[float] = None, box_thr: float = 0.5,
+                 test_mode: bool = False, **kwargs):
+        self.split = split
+        self.valid_ratio = valid_ratio
+        self.box_thr = box_thr
+        super().__init__(ann_file=ann_file, pipeline=list(pipeline), test_mode=test_mode,
+                         **kwargs)
+
+    def load_data_list(self) -> List[Dict]:
+        path = self.ann_file
+        data = load_annotation_file(path)
+        if isinstance(data, dict):
+            if 'annotations' not in data:
+                raise AnnotationError(f'annotation file {path!r}: a dict must have an '
+                                      f"'annotations' list; keys are {sorted(data)}")
+            annotations = data['annotations']
+            splits = data.get('split')
+        elif isinstance(data, list):
+            annotations, splits = data, None
+        else:
+            raise AnnotationError(f'annotation file {path!r}: expected a dict with split/'
+                                  f'annotations or a list, got {type(data).__name__}')
+        if self.split is not None:
+            if not splits or self.split not in splits:
+                raise AnnotationError(f'annotation file {path!r} has no split {self.split!r}; '
+                                      f'splits: {sorted(splits or {})}')
+            keep = set(splits[self.split])
+            annotations = [a for a in annotations
+                           if isinstance(a, dict) and a.get('frame_dir', a.get('filename')) in keep]
+        if not annotations:
+            raise AnnotationError(f'annotation file {path!r}: split {self.split!r} selects no '
+                                  'samples')
+        with_label = not self.test_mode or all('label' in a for a in annotations)
+        for i, sample in enumerate(annotations):
+            check_sample(sample, i, path, with_label=with_label)
+        if self.valid_ratio is not None and self.valid_ratio > 0:
+            annotations = self._filter_valid(annotations, path)
+        return annotations
+
+    def _filter_valid(self, annotations: List[Dict], path: str) -> List[Dict]:
+        kept = []
+        for a in annotations:
+            if 'box_score' not in a or 'valid' not in a:
+                raise AnnotationError(f'annotation file {path!r}, sample {a["frame_dir"]!r}: '
+                                      "valid_ratio needs the keys 'box_score' and 'valid'")
+            if a['valid'][self.box_thr] / a['total_frames'] >= self.valid_ratio:
+                a['anno_inds'] = a['box_score'] >= self.box_thr
+                kept.append(a)
+        if not kept:
+            raise AnnotationError(f'annotation file {path!r}: no sample passes valid_ratio='
+                                  f'{self.valid_ratio} at box_thr={self.box_thr}')
+        return kept
+
+    def get_data_info(self, idx: int) -> Dict:
+        info = super().get_data_info(idx)
+        info['test_mode'] = self.test_mode
+        info.setdefault('start_index', 0)
+        return info

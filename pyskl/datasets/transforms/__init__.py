@@ -1,0 +1,11 @@
+"""Pose pipeline transforms (registered in ``pyskl.registry.TRANSFORMS``)."""
+from .augment import RandomRot, RandomScale
+from .base import PoseTransform
+from .features import GenSkeFeat, JointToBone, MergeSkeFeat, ToMotion
+from .formatting import FormatGCNInput, PackActionInputs, PadTo
+from .normalize import PreNormalize2D, PreNormalize3D
+from .sampling import PoseDecode, UniformSampleFrames
+
+__all__ = ['PoseTransform', 'UniformSampleFrames', 'PoseDecode', 'PreNormalize2D',
+           'PreNormalize3D', 'GenSkeFeat', 'JointToBone', 'ToMotion', 'MergeSkeFeat',
+           'RandomScale', 'RandomRot', 'PadTo', 'FormatGCNInput', 'PackActionInputs']

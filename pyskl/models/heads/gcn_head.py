@@ -1,0 +1,35 @@
+"""``GCNHead``: global average pooling over persons, frames and joints + FC."""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from pyskl.registry import MODELS
+from .base_head import BaseHead
+
+
+@MODELS.register_module()
+class GCNHead(BaseHead):
+    """Classifier for GCN features.
+
+    Input (N, M, C, T, V) -> mean over T, V, then over M -> dropout -> FC
+    -> (N, num_classes) logits. Reference design: PYSKL / MMAction2
+    ``GCNHead`` (``fc_cls`` parameter name kept).
+
+    Args:
+        dropout: dropout probability before the FC layer.
+        init_std: std of the FC weight initialisation.
+    """
+
+    def __init__(self, num_classes: int, in_channels: int, dropout: float = 0.,
+                 init_std: float = 0.01, **kwargs):
+        super().__init__(num_classes, in_channels, **kwargs)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.fc_cls = nn.Linear(in_channels, num_classes)
+        nn.init.normal_(self.fc_cls.weight, 0, init_std)
+        nn.init.zeros_(self.fc_cls.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        N, M, C, T, V = x.shape
+        x = x.mean(dim=(3, 4)).mean(dim=1)  # (N, C)
+        return self.fc_cls(self.dropout(x))

@@ -1,0 +1,158 @@
+"""Shared GCN building blocks: one graph unit, one temporal unit, one
+multi-scale temporal unit. Parameter names match PYSKL so its checkpoints load.
+
+Tensors are (N, C, T, V): batch (persons folded in), channels, frames, joints.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+
+
+class unit_tcn(nn.Module):
+    """Temporal convolution ``kernel_size x 1`` + BN (+ dropout).
+
+    Source: ST-GCN (Yan et al., AAAI 2018). Input (N, C_in, T, V) ->
+    (N, C_out, ceil(T / stride), V); ``padding`` keeps T at stride 1.
+
+    Args:
+        norm: ``'BN'`` or ``None`` (no normalisation).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 9,
+                 stride: int = 1, dilation: int = 1, norm: Optional[str] = 'BN',
+                 dropout: float = 0.):
+        super().__init__()
+        pad = (kernel_size + (kernel_size - 1) * (dilation - 1) - 1) // 2
+        self.conv = nn.Conv2d(in_channels, out_channels, (kernel_size, 1), padding=(pad, 0),
+                              stride=(stride, 1), dilation=(dilation, 1))
+        self.bn = nn.BatchNorm2d(out_channels) if norm is not None else nn.Identity()
+        self.drop = nn.Dropout(dropout, inplace=True)
+        self.stride = stride
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.drop(self.bn(self.conv(x)))
+
+
+class mstcn(nn.Module):
+    """Multi-scale temporal convolution of ST-GCN++ (PYSKL, Duan et al. 2022).
+
+    Branches (default ``ms_cfg``): 1x1 -> 3x1 conv with dilation 1..4, a
+    1x1 -> 3x1 max-pool branch and a plain 1x1 branch; their outputs are
+    concatenated, transformed by BN-ReLU-1x1 conv, then BN and dropout.
+    Input (N, C_in, T, V) -> (N, C_out, ceil(T / stride), V).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int,
+                 mid_channels: Optional[int] = None, dropout: float = 0.,
+                 ms_cfg: Sequence = ((3, 1), (3, 2), (3, 3), (3, 4), ('max', 3), '1x1'),
+                 stride: int = 1):
+        super().__init__()
+        num_branches = len(ms_cfg)
+        if mid_channels is None:
+            mid_channels = out_channels // num_branches
+            rem_mid_channels = out_channels - mid_channels * (num_branches - 1)
+        else:
+            rem_mid_channels = mid_channels
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.act = nn.ReLU()
+        branches = []
+        for i, cfg in enumerate(ms_cfg):
+            c = rem_mid_channels if i == 0 else mid_channels
+            if cfg == '1x1':
+                branches.append(nn.Conv2d(in_channels, c, kernel_size=1, stride=(stride, 1)))
+                continue
+            head = [nn.Conv2d(in_channels, c, kernel_size=1), nn.BatchNorm2d(c), self.act]
+            if cfg[0] == 'max':
+                tail = nn.MaxPool2d(kernel_size=(cfg[1], 1), stride=(stride, 1), padding=(1, 0))
+            else:
+                tail = unit_tcn(c, c, kernel_size=cfg[0], stride=stride, dilation=cfg[1],
+                                norm=None)
+            branches.append(nn.Sequential(*head, tail))
+        self.branches = nn.ModuleList(branches)
+        tin = mid_channels * (num_branches - 1) + rem_mid_channels
+        self.transform = nn.Sequential(nn.BatchNorm2d(tin), self.act,
+                                       nn.Conv2d(tin, out_channels, kernel_size=1))
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.drop = nn.Dropout(dropout, inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feat = torch.cat([branch(x) for branch in self.branches], dim=1)
+        return self.drop(self.bn(self.transform(feat)))
+
+
+class unit_gcn(nn.Module):
+    """Spatial graph convolution over K adjacency subsets.
+
+    ``y = act(BN(sum_k conv_k(x) A_k) + res)``. Source: ST-GCN (Yan et al.,
+    AAAI 2018); adaptive variants of PYSKL:
+
+    * ``adaptive=None``: fixed ``A`` (buffer).
+    * ``'importance'``: ``A * PA``, PA a learnt mask initialised to 1 (ST-GCN's
+      edge importance).
+    * ``'offset'``: ``A + PA``, PA initialised ~U(-1e-6, 1e-6).
+    * ``'init'``: ``A`` itself is a learnt parameter (ST-GCN++).
+
+    Args:
+        A: (K, V, V) adjacency tensor.
+        conv_pos: ``'pre'`` (1x1 conv to K*C_out then aggregate) or
+            ``'post'`` (aggregate then 1x1 conv).
+        with_res: add a residual (1x1 conv + BN if channels change).
+
+    Input (N, C_in, T, V) -> (N, C_out, T, V).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
+                 adaptive: Optional[str] = 'importance', conv_pos: str = 'pre',
+                 with_res: bool = False, norm: str = 'BN', act: str = 'ReLU'):
+        super().__init__()
+        if adaptive not in (None, 'init', 'offset', 'importance'):
+            raise ValueError(f'unit_gcn: unknown adaptive mode {adaptive!r}')
+        if conv_pos not in ('pre', 'post'):
+            raise ValueError(f'unit_gcn: conv_pos must be pre or post, got {conv_pos!r}')
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.num_subsets = A.size(0)
+        self.adaptive, self.conv_pos, self.with_res = adaptive, conv_pos, with_res
+        if adaptive == 'offset':
+            self.PA = nn.Parameter(torch.empty_like(A).uniform_(-1e-6, 1e-6))
+        elif adaptive == 'importance':
+            self.PA = nn.Parameter(torch.ones_like(A))
+        if adaptive == 'init':
+            self.A = nn.Parameter(A.clone())
+        else:
+            self.register_buffer('A', A.clone())
+        if with_res and in_channels != out_channels:
+            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
+                                      nn.BatchNorm2d(out_channels))
+        elif with_res:
+            self.down = nn.Identity()
+        if conv_pos == 'pre':
+            self.conv = nn.Conv2d(in_channels, out_channels * self.num_subsets, 1)
+        else:
+            self.conv = nn.Conv2d(self.num_subsets * in_channels, out_channels, 1)
+        if norm != 'BN':
+            raise ValueError(f"unit_gcn: only norm='BN' is supported, got {norm!r}")
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.act = nn.ReLU() if act == 'ReLU' else nn.Identity()
+
+    def graph(self) -> torch.Tensor:
+        """The adjacency in use: (K, V, V)."""
+        if self.adaptive == 'importance':
+            return self.A * self.PA
+        if self.adaptive == 'offset':
+            return self.A + self.PA
+        return self.A
+
+    def forward(self, x: torch.Tensor, A: Optional[torch.Tensor] = None) -> torch.Tensor:
+        N, C, T, V = x.shape
+        res = self.down(x) if self.with_res else 0
+        A = self.graph()
+        if self.conv_pos == 'pre':
+            x = self.conv(x).view(N, self.num_subsets, -1, T, V)  # (N, K, C_out, T, V)
+            x = torch.einsum('nkctv,kvw->nctw', x, A)
+        else:
+            x = torch.einsum('nctv,kvw->nkctw', x, A).reshape(N, -1, T, V)  # (N, K*C_in, T, V)
+            x = self.conv(x)
+        return self.act(self.bn(x) + res)

@@ -1,0 +1,216 @@
+"""One definition per skeleton layout.
+
+Everything that depends on the joint topology -- graph adjacency
+(:class:`pyskl.skeleton.Graph`), bone pairs (``JointToBone``) and left/right
+flip pairs -- is derived from a :class:`SkeletonLayout` here, never from a
+second hand-typed list.
+
+Edges are ``(child, parent)`` pairs in the PYSKL ``inward`` convention; the
+bone of joint ``v`` is ``keypoint[v] - keypoint[parent(v)]`` where the parent
+is the neighbour one hop closer to ``center`` (the center's bone is zero).
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Dict, List, Sequence, Tuple, Union
+
+import numpy as np
+
+Edge = Tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SkeletonLayout:
+    """A skeleton topology.
+
+    Args:
+        name: layout name used in configs (``graph_cfg.layout``, ``dataset=``).
+        num_node: number of joints V.
+        inward: edges ``(child, parent)``; the graph is their undirected union.
+        center: index of the center joint (root of the bone tree).
+        flip_pairs: ``(left, right)`` joint pairs swapped by a horizontal flip.
+        joint_names: optional names, one per joint.
+
+    Raises:
+        ValueError: an edge or pair index outside ``[0, num_node)``, a self
+            loop, or a graph that is not connected.
+    """
+
+    name: str
+    num_node: int
+    inward: Tuple[Edge, ...]
+    center: int
+    flip_pairs: Tuple[Edge, ...] = ()
+    joint_names: Tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        V = self.num_node
+        for a, b in tuple(self.inward) + tuple(self.flip_pairs):
+            if not (0 <= a < V and 0 <= b < V):
+                raise ValueError(f'layout {self.name!r}: pair ({a}, {b}) outside [0, {V})')
+        for a, b in self.inward:
+            if a == b:
+                raise ValueError(f'layout {self.name!r}: self loop ({a}, {b}) in edges')
+        if not 0 <= self.center < V:
+            raise ValueError(f'layout {self.name!r}: center {self.center} outside [0, {V})')
+        if np.isinf(self.center_distance()).any():
+            raise ValueError(f'layout {self.name!r}: the edges do not connect all {V} joints')
+
+    @property
+    def outward(self) -> List[Edge]:
+        return [(j, i) for i, j in self.inward]
+
+    @property
+    def self_link(self) -> List[Edge]:
+        return [(i, i) for i in range(self.num_node)]
+
+    def neighbours(self) -> List[List[int]]:
+        nb: List[List[int]] = [[] for _ in range(self.num_node)]
+        for i, j in self.inward:
+            nb[i].append(j)
+            nb[j].append(i)
+        return nb
+
+    def center_distance(self) -> np.ndarray:
+        """Graph distance (hops) of every joint to the center: (V,) float."""
+        dist = np.full(self.num_node, np.inf)
+        dist[self.center] = 0
+        nb = self.neighbours()
+        queue = deque([self.center])
+        while queue:
+            u = queue.popleft()
+            for w in nb[u]:
+                if np.isinf(dist[w]):
+                    dist[w] = dist[u] + 1
+                    queue.append(w)
+        return dist
+
+    @property
+    def parents(self) -> np.ndarray:
+        """Parent of each joint on the tree rooted at ``center``: (V,) int64.
+
+        The parent is the neighbour one hop closer to the center (lowest
+        index on ties); the center is its own parent.
+        """
+        dist = self.center_distance()
+        nb = self.neighbours()
+        parent = np.arange(self.num_node)
+        for v in range(self.num_node):
+            if v != self.center:
+                parent[v] = min(w for w in nb[v] if dist[w] == dist[v] - 1)
+        return parent
+
+    @property
+    def bone_pairs(self) -> List[Edge]:
+        """``(v, parent(v))`` for every joint, in joint order."""
+        return [(v, int(p)) for v, p in enumerate(self.parents)]
+
+    @property
+    def flip_index(self) -> np.ndarray:
+        """Permutation that swaps left and right joints: (V,) int64."""
+        idx = np.arange(self.num_node)
+        for a, b in self.flip_pairs:
+            idx[a], idx[b] = b, a
+        return idx
+
+
+def _one_based(pairs):
+    return tuple((i - 1, j - 1) for i, j in pairs)
+
+
+LAYOUTS: Dict[str, SkeletonLayout] = {}
+
+
+def _add(layout: SkeletonLayout):
+    LAYOUTS[layout.name] = layout
+
+
+# OpenPose-18 (Kinetics skeletons of ST-GCN).
+_add(SkeletonLayout(
+    name='openpose', num_node=18, center=1,
+    inward=((4, 3), (3, 2), (7, 6), (6, 5), (13, 12), (12, 11), (10, 9), (9, 8),
+            (11, 5), (8, 2), (5, 1), (2, 1), (0, 1), (15, 0), (14, 0), (17, 15),
+            (16, 14)),
+    flip_pairs=((5, 2), (6, 3), (7, 4), (11, 8), (12, 9), (13, 10), (15, 14), (17, 16)),
+    joint_names=('nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist',
+                 'left_shoulder', 'left_elbow', 'left_wrist', 'right_hip', 'right_knee',
+                 'right_ankle', 'left_hip', 'left_knee', 'left_ankle', 'right_eye',
+                 'left_eye', 'right_ear', 'left_ear')))
+
+# COCO-17 (HRNet 2D skeletons of PYSKL / MMAction2).
+_add(SkeletonLayout(
+    name='coco', num_node=17, center=0,
+    inward=((15, 13), (13, 11), (16, 14), (14, 12), (11, 5), (12, 6), (9, 7), (7, 5),
+            (10, 8), (8, 6), (5, 0), (6, 0), (1, 0), (3, 1), (2, 0), (4, 2)),
+    flip_pairs=((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16)),
+    joint_names=('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
+                 'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
+                 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
+                 'right_knee', 'left_ankle', 'right_ankle')))
+
+# NTU RGB+D 25-joint Kinect v2 skeleton.
+_add(SkeletonLayout(
+    name='nturgb+d', num_node=25, center=20,
+    inward=_one_based(((1, 2), (2, 21), (3, 21), (4, 3), (5, 21), (6, 5), (7, 6),
+                       (8, 7), (9, 21), (10, 9), (11, 10), (12, 11), (13, 1), (14, 13),
+                       (15, 14), (16, 15), (17, 1), (18, 17), (19, 18), (20, 19),
+                       (22, 8), (23, 8), (24, 12), (25, 12))),
+    flip_pairs=((4, 8), (5, 9), (6, 10), (7, 11), (12, 16), (13, 17), (14, 18), (15, 19),
+                (21, 23), (22, 24)),
+    joint_names=('spine_base', 'spine_mid', 'neck', 'head', 'left_shoulder', 'left_elbow',
+                 'left_wrist', 'left_hand', 'right_shoulder', 'right_elbow', 'right_wrist',
+                 'right_hand', 'left_hip', 'left_knee', 'left_ankle', 'left_foot',
+                 'right_hip', 'right_knee', 'right_ankle', 'right_foot', 'spine_shoulder',
+                 'left_hand_tip', 'left_thumb', 'right_hand_tip', 'right_thumb')))
+
+# MediaPipe Hands, 21 landmarks (one hand: no left/right pairs).
+_add(SkeletonLayout(
+    name='handmp', num_node=21, center=0,
+    inward=((1, 0), (2, 1), (3, 2), (4, 3), (5, 0), (6, 5), (7, 6), (8, 7), (9, 0),
+            (10, 9), (11, 10), (12, 11), (13, 0), (14, 13), (15, 14), (16, 15), (17, 0),
+            (18, 17), (19, 18), (20, 19))))
+
+# JHMDB puppet, 15 joints (DD-Net's preprocessing; see ../shared/data/README.md).
+_add(SkeletonLayout(
+    name='jhmdb', num_node=15, center=1,
+    inward=((2, 0), (0, 1), (3, 0), (4, 0), (5, 1), (6, 1), (7, 3), (11, 7), (8, 4),
+            (12, 8), (9, 5), (13, 9), (10, 6), (14, 10)),
+    flip_pairs=((3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14)),
+    joint_names=('neck', 'belly', 'face', 'right_shoulder', 'left_shoulder', 'right_hip',
+                 'left_hip', 'right_elbow', 'left_elbow', 'right_knee', 'left_knee',
+                 'right_wrist', 'left_wrist', 'right_ankle', 'left_ankle')))
+
+
+def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
+    """Return a layout by name, or build a custom one from a config dict.
+
+    Args:
+        layout: a registered name (``'coco'``, ``'openpose'``, ``'nturgb+d'``,
+            ``'handmp'``, ``'jhmdb'``), a :class:`SkeletonLayout`, or a dict
+            ``dict(num_node=V, inward=[(i, j), ...], center=c,
+            flip_pairs=[...], name='my_layout')`` for a custom skeleton.
+
+    Raises:
+        KeyError: unknown layout name.
+        ValueError: invalid custom layout (see :class:`SkeletonLayout`).
+    """
+    if isinstance(layout, SkeletonLayout):
+        return layout
+    if isinstance(layout, str):
+        if layout not in LAYOUTS:
+            raise KeyError(f'unknown skeleton layout {layout!r}; known: {sorted(LAYOUTS)}, '
+                           'or pass a dict(num_node=..., inward=..., center=...)')
+        return LAYOUTS[layout]
+    if isinstance(layout, dict):
+        cfg = dict(layout)
+        cfg.setdefault('name', 'custom')
+        cfg['inward'] = tuple(tuple(int(x) for x in e) for e in cfg['inward'])
+        cfg['flip_pairs'] = tuple(tuple(int(x) for x in e) for e in cfg.get('flip_pairs', ()))
+        cfg['joint_names'] = tuple(cfg.get('joint_names', ()))
+        return SkeletonLayout(**cfg)
+    raise TypeError(f'layout must be a name, a dict or a SkeletonLayout, got {type(layout)}')
+
+
+def layout_names() -> Sequence[str]:
+    return sorted(LAYOUTS)

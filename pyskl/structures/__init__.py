@@ -1,0 +1,3 @@
+from .action_data_sample import ActionDataSample
+
+__all__ = ['ActionDataSample']

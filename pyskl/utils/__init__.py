@@ -1,0 +1,4 @@
+from .paths import shared_data_root
+from .setup_env import register_all_modules
+
+__all__ = ['register_all_modules', 'shared_data_root']

@@ -1,0 +1,24 @@
+import os.path as osp
+
+from setuptools import find_packages, setup
+
+here = osp.dirname(osp.abspath(__file__))
+version = {}
+with open(osp.join(here, 'pyskl', 'version.py')) as f:
+    exec(f.read(), version)
+with open(osp.join(here, 'requirements.txt')) as f:
+    requires = [l.strip() for l in f if l.strip() and not l.startswith('#')]
+
+setup(
+    name='pyskl',
+    version=version['__version__'],
+    description='Skeleton-based action recognition toolbox (ST-GCN, ST-GCN++, PoseC3D) '
+                'on mmengine',
+    long_description=open(osp.join(here, 'README.md')).read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(exclude=('tests', 'configs', 'tools', 'demo')),
+    python_requires='>=3.8',
+    install_requires=requires,
+    extras_require=dict(tests=['pytest']),
+    license='Apache-2.0',
+)

@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from pyskl.skeleton import LAYOUTS, Graph, get_layout
+
+CHAIN = dict(name='chain', num_node=3, inward=[(0, 1), (2, 1)], center=1)
+
+
+def test_spatial_mode_known_answer():
+    A = Graph(CHAIN, mode='spatial').A
+    assert A.shape == (3, 3, 3) and A.dtype == np.float32
+    np.testing.assert_allclose(A[0], np.eye(3))
+    np.testing.assert_allclose(A[1], [[0, 0, 0], [1, 0, 1], [0, 0, 0]])    # inward
+    np.testing.assert_allclose(A[2], [[0, .5, 0], [0, 0, 0], [0, .5, 0]])  # outward
+
+
+def test_stgcn_spatial_mode_known_answer():
+    A = Graph(CHAIN, mode='stgcn_spatial').A
+    third = 1 / 3
+    np.testing.assert_allclose(A[0], np.diag([.5, third, .5]), rtol=1e-6)
+    # centripetal: [j, i] with j at least as far from the center as i
+    np.testing.assert_allclose(A[1], [[0, third, 0], [0, 0, 0], [0, third, 0]], rtol=1e-6)
+    np.testing.assert_allclose(A[2], [[0, 0, 0], [.5, 0, .5], [0, 0, 0]], rtol=1e-6)
+    # every column of the full normalised adjacency sums to one
+    np.testing.assert_allclose(A.sum(0).sum(0), 1, rtol=1e-6)
+
+
+def test_binary_adj_known_answer():
+    A = Graph(CHAIN, mode='binary_adj').A
+    np.testing.assert_array_equal(A[0], [[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+
+
+@pytest.mark.parametrize('name', sorted(LAYOUTS))
+@pytest.mark.parametrize('mode', Graph.MODES)
+def test_every_layout_and_mode(name, mode):
+    lay = get_layout(name)
+    A = Graph(name, mode).A
+    assert A.shape[1:] == (lay.num_node, lay.num_node)
+    assert np.isfinite(A).all()
+    if mode == 'spatial':
+        np.testing.assert_allclose(A[1].sum(0)[A[1].sum(0) > 0], 1, rtol=1e-6)
+    flip = lay.flip_index
+    assert sorted(flip.tolist()) == list(range(lay.num_node))
+    assert (flip[flip] == np.arange(lay.num_node)).all()
+
+
+def test_layout_sizes_and_errors():
+    sizes = {k: v.num_node for k, v in LAYOUTS.items()}
+    assert sizes == {'openpose': 18, 'coco': 17, 'nturgb+d': 25, 'handmp': 21, 'jhmdb': 15}
+    with pytest.raises(KeyError, match='unknown skeleton layout'):
+        get_layout('kinect')
+    with pytest.raises(ValueError, match='do not connect'):
+        get_layout(dict(num_node=3, inward=[(0, 1)], center=0))
+    with pytest.raises(ValueError, match='outside'):
+        get_layout(dict(num_node=2, inward=[(0, 2)], center=0))
+    with pytest.raises(ValueError, match='mode'):
+        Graph('coco', mode='distance')

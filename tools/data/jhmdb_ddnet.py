@@ -1,0 +1,96 @@
+"""Convert DD-Net's JHMDB ground-truth pickles into one pyskl annotation file.
+
+    python tools/data/jhmdb_ddnet.py [--src ../shared/data/jhmdb_ddnet]
+        [--out data/jhmdb/jhmdb_gt.pkl]
+
+Input: ``GT_{train,test}_{1,2,3}.pkl`` (DD-Net, Yang et al. 2019), each a dict
+with ``pose`` (list of (T, 15, 2) float64, JHMDB ``pos_world``) and
+``label`` (list of class names). Output: ``dict(split=..., annotations=...)``
+with splits train1/test1/train2/test2/train3/test3 and one annotation per
+distinct clip (the same clip appears in several split files; it is
+identified by its pose array):
+
+* ``keypoint`` (1, T, 15, 2) float32 pixels: ``x = 170 + 60 x``,
+  ``y = 120 + 60 y`` (a 320x240 frame), ``keypoint_score`` (1, T, 15) = 1;
+* ``img_shape = original_shape = (240, 320)``;
+* ``label`` = index of the class name in the sorted 14 class names;
+* ``frame_dir`` = ``<class>_<first 12 hex digits of the pose's SHA-1>``.
+"""
+import argparse
+import hashlib
+import os
+import os.path as osp
+import pickle
+import sys
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from pyskl.utils import shared_data_root  # noqa: E402
+
+CLASSES = ('catch', 'clap', 'golf', 'jump', 'pick', 'pour', 'pullup', 'push', 'run', 'sit',
+           'stand', 'throw', 'walk', 'wave')
+IMG_SHAPE = (240, 320)
+
+
+def to_pixels(pose: np.ndarray) -> np.ndarray:
+    """(T, 15, 2) pos_world -> (T, 15, 2) float32 pixels in a 320x240 frame."""
+    out = np.empty(pose.shape, dtype=np.float32)
+    out[..., 0] = 170 + 60 * pose[..., 0]
+    out[..., 1] = 120 + 60 * pose[..., 1]
+    return out
+
+
+def convert(src: str) -> dict:
+    """Read the six DD-Net files in ``src`` and return the annotation dict.
+
+    Raises:
+        FileNotFoundError: a split file is missing.
+        ValueError: an unknown class name or a malformed pose array.
+    """
+    annotations, index, splits = [], {}, {}
+    for s in (1, 2, 3):
+        for part in ('train', 'test'):
+            path = osp.join(src, f'GT_{part}_{s}.pkl')
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'JHMDB split file {path!r} not found')
+            with open(path, 'rb') as f:
+                data = pickle.load(f, encoding='latin1')
+            names = []
+            for i, (pose, cls) in enumerate(zip(data['pose'], data['label'])):
+                pose = np.asarray(pose)
+                if cls not in CLASSES:
+                    raise ValueError(f'{path}: sample {i} has unknown class {cls!r}')
+                if pose.ndim != 3 or pose.shape[1:] != (15, 2) or len(pose) == 0:
+                    raise ValueError(f'{path}: sample {i} pose has shape {pose.shape}, '
+                                     'expected (T, 15, 2)')
+                key = hashlib.sha1(np.ascontiguousarray(pose).tobytes()).hexdigest()
+                if key not in index:
+                    frame_dir = f'{cls}_{key[:12]}'
+                    kp = to_pixels(pose)[None]
+                    index[key] = frame_dir
+                    annotations.append(dict(
+                        frame_dir=frame_dir, label=CLASSES.index(cls),
+                        total_frames=kp.shape[1], img_shape=IMG_SHAPE,
+                        original_shape=IMG_SHAPE, keypoint=kp,
+                        keypoint_score=np.ones(kp.shape[:3], dtype=np.float32)))
+                names.append(index[key])
+            splits[f'{part}{s}'] = names
+    return dict(split=splits, annotations=annotations)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--src', default=osp.join(shared_data_root(), 'jhmdb_ddnet'))
+    p.add_argument('--out', default='data/jhmdb/jhmdb_gt.pkl')
+    args = p.parse_args()
+    data = convert(args.src)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'wb') as f:
+        pickle.dump(data, f)
+    sizes = {k: len(v) for k, v in data['split'].items()}
+    print(f'wrote {args.out}: {len(data["annotations"])} clips, splits {sizes}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,86 @@
+"""Test a checkpoint (mmengine Runner) and optionally dump per-sample scores.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump result.pkl]
+        [--cfg-options k=v ...] [--launcher {none,pytorch,slurm}]
+
+PYSKL flags are accepted too: ``--out result.pkl`` (= ``--dump``),
+``--eval top_k_accuracy mean_class_accuracy`` (the metrics to compute) and
+``--average-clips {prob,score}``.
+
+The dump is a list with one dict per test sample, as MMAction2 1.x writes:
+``pred_score`` FloatTensor (num_classes,), ``pred_label`` LongTensor (1,),
+``gt_label`` LongTensor (1,), plus the sample's metainfo (``frame_dir``...).
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+from pyskl.engine import finish_distributed, setup_distributed  # noqa: E402
+from pyskl.utils import register_all_modules  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='Test a pyskl recognizer')
+    p.add_argument('config', help='test config file path')
+    p.add_argument('checkpoint', help='checkpoint file')
+    p.add_argument('--work-dir', help='directory for the test log')
+    p.add_argument('--dump', type=str, help='write per-sample predictions to this .pkl')
+    p.add_argument('--out', type=str, help='PYSKL alias of --dump')
+    p.add_argument('--eval', nargs='+', help='PYSKL: metrics, e.g. top_k_accuracy '
+                   'mean_class_accuracy')
+    p.add_argument('--average-clips', choices=['prob', 'score', 'none'],
+                   help='how clip scores are averaged')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config keys')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg: Config, args) -> Config:
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    cfg.resume = False
+    evaluators = cfg.test_evaluator
+    evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
+    if args.eval:
+        evaluators = [dict(type='AccMetric', metric_list=tuple(args.eval))]
+    dump = args.dump or args.out
+    if dump:
+        if not dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump/--out must end with .pkl or .pickle, got {dump!r}')
+        evaluators.append(dict(type='DumpResults', out_file_path=dump))
+    cfg.test_evaluator = evaluators
+    if args.average_clips:
+        cfg.model.setdefault('test_cfg', {})
+        cfg.model.test_cfg = dict(cfg.model.test_cfg or {},
+                                  average_clips=None if args.average_clips == 'none'
+                                  else args.average_clips)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    register_all_modules()
+    cfg = merge_args(Config.fromfile(args.config), args)
+    setup_distributed(cfg, args.launcher)
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+    finish_distributed(0)
+
+
+if __name__ == '__main__':
+    main()
