@@ -79,3 +79,23 @@ def test_random_rot_3d_is_rigid():
     out = RandomRot(theta=0.3)(dict(keypoint=kp.copy()))['keypoint']
     np.testing.assert_allclose(np.linalg.norm(out, axis=-1), np.linalg.norm(kp, axis=-1),
                                rtol=1e-5)
+
+
+def test_flip_mirrors_x_and_swaps_left_right():
+    from pyskl.datasets.transforms import Flip
+    kp = np.zeros((1, 1, 17, 2), np.float32)
+    kp[0, 0, 5] = [100, 50]   # left shoulder
+    kp[0, 0, 6] = [140, 52]   # right shoulder
+    score = np.zeros((1, 1, 17), np.float32)
+    score[0, 0, 5], score[0, 0, 6] = 0.2, 0.9
+    r = Flip(flip_ratio=1.0, layout='coco')(dict(keypoint=kp, keypoint_score=score,
+                                                img_shape=(100, 200)))
+    assert r['flip'] is True
+    np.testing.assert_allclose(r['keypoint'][0, 0, 5], [60, 52])   # was the right shoulder
+    np.testing.assert_allclose(r['keypoint'][0, 0, 6], [100, 50])
+    np.testing.assert_allclose(r['keypoint_score'][0, 0, [5, 6]], [0.9, 0.2])
+    twice = Flip(flip_ratio=1.0, layout='coco')(dict(r))
+    np.testing.assert_allclose(twice['keypoint'], kp)
+    assert Flip(flip_ratio=0.0, layout='coco')(dict(keypoint=kp, img_shape=(1, 1)))['flip'] is False
+    with pytest.raises(ValueError, match='equal length'):
+        Flip(left_kp=[1, 2], right_kp=[3])

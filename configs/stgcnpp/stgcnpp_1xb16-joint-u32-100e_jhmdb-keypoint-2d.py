@@ -13,7 +13,7 @@ model = dict(
     backbone=dict(
         type='STGCN',
         in_channels=3,
-        base_channels=64,
+        base_channels=32,
         num_stages=10,
         inflate_stages=[5, 8],
         down_stages=[5, 8],
@@ -22,11 +22,12 @@ model = dict(
         tcn_type='mstcn',
         tcn_dropout=0.1,
         graph_cfg=dict(layout=layout, mode='spatial')),
-    cls_head=dict(type='GCNHead', num_classes=14, in_channels=256, dropout=0.5,
+    cls_head=dict(type='GCNHead', num_classes=14, in_channels=128, dropout=0.5,
                   loss_cls=dict(type='CrossEntropyLoss', label_smoothing=0.1)),
     test_cfg=dict(average_clips='prob'))
 
 train_pipeline = [
+    dict(type='Flip', flip_ratio=0.5, layout=layout),
     dict(type='PreNormalize2D'),
     dict(type='RandomScale', scale=0.1),
     dict(type='RandomRot', theta=0.2),

@@ -1,0 +1,148 @@
+"""tools/train.py and tools/test.py end to end: real JHMDB smoke, --dump
+format, --resume continuing at epoch 2, and dist_train.sh with 2 gloo
+processes."""
+import copy
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.hooks import Hook
+
+from pyskl.registry import HOOKS
+from conftest import ROOT, make_synthetic_ann
+
+sys.path.insert(0, osp.join(ROOT, 'tools'))
+import test as test_tool  # noqa: E402
+import train as train_tool  # noqa: E402
+
+JHMDB_CFG = osp.join(ROOT, 'configs', 'stgcnpp',
+                     'stgcnpp_1xb16-joint-u32-100e_jhmdb-keypoint-2d.py')
+
+
+def tiny_opts(ann, work_dir, n_train=4, n_test=2, epochs=1, extra=(), config=JHMDB_CFG):
+    return [config, '--work-dir', str(work_dir), '--cfg-options',
+            f'ann_file={ann}',
+            f'train_dataloader.dataset.dataset.ann_file={ann}',
+            f'train_dataloader.dataset.dataset.indices={n_train}',
+            'train_dataloader.dataset.times=1', 'train_dataloader.batch_size=2',
+            f'val_dataloader.dataset.ann_file={ann}', f'val_dataloader.dataset.indices={n_test}',
+            f'test_dataloader.dataset.ann_file={ann}', f'test_dataloader.dataset.indices={n_test}',
+            f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1',
+            'default_hooks.checkpoint.interval=1', 'log_level=WARNING', *extra]
+
+
+def test_real_jhmdb_two_iterations_train_then_test_dump(jhmdb_ann, tmp_path):
+    ann, _ = jhmdb_ann
+    work = tmp_path / 'work'
+    train_tool.main(tiny_opts(ann, work))  # 4 samples, batch 2: 2 iterations
+    ckpt = work / 'epoch_1.pth'
+    assert ckpt.is_file()
+    dump = tmp_path / 'result.pkl'
+    test_tool.main([JHMDB_CFG, str(ckpt), '--work-dir', str(work), '--dump', str(dump),
+                    '--cfg-options', f'test_dataloader.dataset.ann_file={ann}',
+                    'test_dataloader.dataset.indices=3', 'log_level=WARNING'])
+    with open(dump, 'rb') as f:
+        results = pickle.load(f)
+    assert isinstance(results, list) and len(results) == 3
+    for r in results:
+        assert r['pred_score'].shape == (14,) and r['pred_score'].dtype == torch.float32
+        assert abs(float(r['pred_score'].sum()) - 1) < 1e-4
+        assert r['pred_label'].shape == (1,) and r['gt_label'].shape == (1,)
+        assert 0 <= int(r['gt_label']) < 14
+
+
+def test_pyskl_test_flags_are_aliases(tmp_path):
+    from mmengine.config import Config
+    args = test_tool.parse_args([JHMDB_CFG, 'x.pth', '--eval', 'top_k_accuracy',
+                                 '--out', str(tmp_path / 'r.pkl'), '--average-clips', 'score'])
+    cfg = test_tool.merge_args(Config.fromfile(JHMDB_CFG), args)
+    assert cfg.test_evaluator[0] == dict(type='AccMetric', metric_list=('top_k_accuracy',))
+    assert cfg.test_evaluator[1]['type'] == 'DumpResults'
+    assert cfg.model.test_cfg['average_clips'] == 'score'
+    assert cfg.load_from == 'x.pth'
+    args = train_tool.parse_args([JHMDB_CFG, '--validate', '--test-last', '--test-best',
+                                  '--seed', '0', '--deterministic'])
+    cfg = train_tool.merge_args(Config.fromfile(JHMDB_CFG), args)
+    assert cfg.randomness == dict(seed=0, deterministic=True)
+
+
+@HOOKS.register_module(force=True)
+class _KillAfterFirstEpoch(Hook):
+    priority = 'LOWEST'  # after CheckpointHook saved epoch_1.pth
+
+    def after_train_epoch(self, runner):
+        raise KeyboardInterrupt('simulated kill after epoch 1')
+
+
+@HOOKS.register_module(force=True)
+class _RecordResume(Hook):
+    seen = {}
+
+    def before_train_epoch(self, runner):
+        if 'first_epoch' not in self.seen:
+            self.seen['first_epoch'] = runner.epoch
+            self.seen['optim'] = copy.deepcopy(runner.optim_wrapper.state_dict())
+
+
+def test_resume_continues_at_epoch_two_with_same_optimizer_state(tmp_path):
+    ann = str(tmp_path / 'ann.pkl')
+    data = make_synthetic_ann(ann, num_samples=8, num_classes=14, V=15, M=1, T=20)
+    for a in data['annotations']:
+        a['img_shape'] = (240, 320)
+    with open(ann, 'wb') as f:
+        pickle.dump(dict(split=dict(train1=[a['frame_dir'] for a in data['annotations']],
+                                    test1=[a['frame_dir'] for a in data['annotations']]),
+                         annotations=data['annotations']), f)
+    work = tmp_path / 'work'
+
+    def with_hook(hook):
+        path = tmp_path / f'{hook}.py'
+        path.write_text(f"_base_ = {JHMDB_CFG!r}\ncustom_hooks = [dict(type={hook!r})]\n")
+        return str(path)
+
+    with pytest.raises(KeyboardInterrupt):
+        train_tool.main(tiny_opts(ann, work, epochs=2, config=with_hook('_KillAfterFirstEpoch')))
+    assert (work / 'epoch_1.pth').is_file() and not (work / 'epoch_2.pth').exists()
+    saved = torch.load(work / 'epoch_1.pth', weights_only=False)
+
+    _RecordResume.seen.clear()
+    opts = tiny_opts(ann, work, epochs=2, config=with_hook('_RecordResume'))
+    train_tool.main(opts[:1] + ['--resume'] + opts[1:])
+    assert _RecordResume.seen['first_epoch'] == 1  # 0-based: the second epoch
+    assert (work / 'epoch_2.pth').is_file()
+    got = _RecordResume.seen['optim']['state']
+    want = saved['optimizer']['state']
+    assert got.keys() == want.keys() and len(want) > 0
+    for k in want:
+        torch.testing.assert_close(got[k]['momentum_buffer'], want[k]['momentum_buffer'])
+
+
+def test_checkpoint_loader_reads_full_mmengine_checkpoints(tmp_path):
+    """torch>=2.6 weights_only=True rejects mmengine checkpoints (numpy in meta)."""
+    import numpy as np
+    from mmengine.runner.checkpoint import _load_checkpoint
+    path = tmp_path / 'c.pth'
+    torch.save(dict(meta=dict(seed=np.int64(3), hist=np.zeros(2)), state_dict={}), path)
+    with pytest.raises(Exception):
+        torch.load(path)  # the torch default that breaks mmengine's resume
+    assert int(_load_checkpoint(str(path), map_location='cpu')['meta']['seed']) == 3
+
+
+def test_dist_train_two_gloo_processes_exit_zero(tmp_path):
+    ann = str(tmp_path / 'ann.pkl')
+    data = make_synthetic_ann(ann, num_samples=8, num_classes=14, V=15, M=1, T=20)
+    with open(ann, 'wb') as f:
+        names = [a['frame_dir'] for a in data['annotations']]
+        pickle.dump(dict(split=dict(train1=names, test1=names),
+                         annotations=data['annotations']), f)
+    env = dict(os.environ, PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'],
+               PORT='29533', OMP_NUM_THREADS='1')
+    opts = tiny_opts(ann, tmp_path / 'work', n_train=8)
+    cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), opts[0], '2'] + opts[1:]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()

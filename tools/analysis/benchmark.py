@@ -1,0 +1,99 @@
+"""Speed of ST-GCN++ (train step and inference), ours or MMAction2's.
+
+    python tools/analysis/benchmark.py [--impl pyskl|mmaction2] [--iters 20]
+
+Model: the NTU60 2D ST-GCN++ of seed 004 (coco layout, 60 classes, 1.39M
+parameters). Train step: forward + cross-entropy + backward + SGD step at
+input (16, 2, 100, 17, 3) (N, M, T, V, C). Inference: ``torch.no_grad`` eval
+forward at batch 1 and 16. Prints samples/s (median over ``--iters`` timed
+iterations after warm-up). Run the peer from a scratch virtualenv that has
+``mmaction2==1.2.0`` (see docs/results.md); never time two jobs at once.
+"""
+import argparse
+import os.path as osp
+import statistics
+import sys
+import time
+import types
+
+import torch
+import torch.nn.functional as F
+
+BACKBONE = dict(type='STGCN', gcn_adaptive='init', gcn_with_res=True, tcn_type='mstcn',
+                graph_cfg=dict(layout='coco', mode='spatial'))
+HEAD = dict(type='GCNHead', num_classes=60, in_channels=256)
+
+
+def build_pyskl():
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+    from pyskl.utils import register_all_modules
+    from pyskl.registry import MODELS
+    register_all_modules()
+    return MODELS.build(BACKBONE), MODELS.build(HEAD)
+
+
+def build_mmaction2():
+    # The 1.2.0 wheel lacks models/localizers/drn: stub it so mmaction.models imports.
+    for name in ('mmaction.models.localizers.drn', 'mmaction.models.localizers.drn.drn'):
+        mod = types.ModuleType(name)
+        mod.DRN = type('DRN', (), {})
+        sys.modules[name] = mod
+    from mmaction.registry import MODELS
+    from mmaction.utils import register_all_modules
+    register_all_modules()
+    return MODELS.build(BACKBONE), MODELS.build(HEAD)
+
+
+def forward(backbone, head, x):
+    return head(backbone(x))
+
+
+def time_it(fn, iters, warmup=3):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
+    p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    backbone, head = build_pyskl() if args.impl == 'pyskl' else build_mmaction2()
+    params = sum(p.numel() for m in (backbone, head) for p in m.parameters())
+    x16 = torch.randn(16, 2, 100, 17, 3)
+    y16 = torch.randint(0, 60, (16,))
+    opt = torch.optim.SGD(list(backbone.parameters()) + list(head.parameters()), lr=0.01,
+                          momentum=0.9)
+
+    def train_step():
+        opt.zero_grad()
+        loss = F.cross_entropy(forward(backbone, head, x16), y16)
+        loss.backward()
+        opt.step()
+
+    backbone.train(), head.train()
+    t_train = time_it(train_step, args.iters)
+    backbone.eval(), head.eval()
+    x1 = x16[:1].clone()
+    with torch.no_grad():
+        t_inf1 = time_it(lambda: forward(backbone, head, x1), args.iters)
+        t_inf16 = time_it(lambda: forward(backbone, head, x16), args.iters)
+    print(f'impl={args.impl} torch={torch.__version__} threads={torch.get_num_threads()} '
+          f'params={params / 1e6:.3f}M')
+    print(f'train step  (16, 2, 100, 17, 3): {16 / t_train:8.1f} samples/s  ({t_train * 1e3:.1f} ms)')
+    print(f'inference batch 1:               {1 / t_inf1:8.1f} samples/s  ({t_inf1 * 1e3:.1f} ms)')
+    print(f'inference batch 16:              {16 / t_inf16:8.1f} samples/s  ({t_inf16 * 1e3:.1f} ms)')
+
+
+if __name__ == '__main__':
+    main()
