@@ -1,7 +1,6 @@
 import pytest
 import torch
 
-from pyskl.models import ActionDataPreprocessor  # noqa: F401
 from pyskl.registry import MODELS
 from pyskl.structures import ActionDataSample
 from conftest import ROOT, shared_path
@@ -132,3 +131,44 @@ def test_pyskl_hagrid_checkpoint_loads_without_missing_or_unexpected_keys():
     with torch.no_grad():
         out = model(torch.rand(1, 1, 1, 10, 21, 2), mode='tensor')
     assert out.shape == (1, 40) and torch.isfinite(out).all()
+
+
+def test_unit_gcn_matmul_equals_einsum_reference():
+    from pyskl.models.utils import unit_gcn
+    torch.manual_seed(0)
+    A = torch.rand(3, 17, 17)
+    for conv_pos in ('pre', 'post'):
+        m = unit_gcn(8, 16, A, adaptive='importance', conv_pos=conv_pos, with_res=True).eval()
+        torch.nn.init.uniform_(m.PA, 0.5, 1.5)
+        x = torch.randn(4, 8, 10, 17)
+        Aeff = m.A * m.PA
+        if conv_pos == 'pre':
+            ref = torch.einsum('nkctv,kvw->nctw', m.conv(x).view(4, 3, 16, 10, 17), Aeff)
+        else:
+            ref = m.conv(torch.einsum('nctv,kvw->nkctw', x, Aeff).reshape(4, -1, 10, 17))
+        ref = m.act(m.bn(ref) + m.down(x))
+        torch.testing.assert_close(m(x), ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('stride', [1, 2])
+def test_mstcn_fused_equals_branch_by_branch(stride):
+    import copy
+    from pyskl.models.utils import mstcn
+    torch.manual_seed(0)
+    a = mstcn(16, 24, stride=stride, dropout=0.0)
+    assert a.fused
+    b = copy.deepcopy(a)
+    b.fused = False
+    x = torch.randn(3, 16, 12, 5)
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    ya, yb = a(xa), b(xb)
+    torch.testing.assert_close(ya, yb, rtol=1e-5, atol=1e-5)
+    (ya * torch.arange(ya.numel()).view_as(ya).sin()).sum().backward()
+    (yb * torch.arange(yb.numel()).view_as(yb).sin()).sum().backward()
+    torch.testing.assert_close(xa.grad, xb.grad, rtol=1e-4, atol=1e-5)
+    for (n, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters()):
+        torch.testing.assert_close(pa.grad, pb.grad, rtol=1e-4, atol=1e-4, msg=n)
+    for (n, ba), (_, bb) in zip(a.named_buffers(), b.named_buffers()):
+        torch.testing.assert_close(ba, bb, msg=n)   # running stats written back
+    a.eval(), b.eval()
+    torch.testing.assert_close(a(x), b(x), rtol=1e-5, atol=1e-5)

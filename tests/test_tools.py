@@ -20,7 +20,7 @@ import test as test_tool  # noqa: E402
 import train as train_tool  # noqa: E402
 
 JHMDB_CFG = osp.join(ROOT, 'configs', 'stgcnpp',
-                     'stgcnpp_1xb16-joint-u32-100e_jhmdb-keypoint-2d.py')
+                     'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
 
 
 def tiny_opts(ann, work_dir, n_train=4, n_test=2, epochs=1, extra=(), config=JHMDB_CFG):

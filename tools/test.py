@@ -12,16 +12,16 @@ The dump is a list with one dict per test sample, as MMAction2 1.x writes:
 ``gt_label`` LongTensor (1,), plus the sample's metainfo (``frame_dir``...).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from pyskl.engine import finish_distributed, setup_distributed  # noqa: E402
+from pyskl.engine.cli import add_common_args, apply_common_args, parse_with_env  # noqa: E402
 from pyskl.utils import register_all_modules  # noqa: E402
 
 
@@ -29,29 +29,18 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Test a pyskl recognizer')
     p.add_argument('config', help='test config file path')
     p.add_argument('checkpoint', help='checkpoint file')
-    p.add_argument('--work-dir', help='directory for the test log')
     p.add_argument('--dump', type=str, help='write per-sample predictions to this .pkl')
     p.add_argument('--out', type=str, help='PYSKL alias of --dump')
     p.add_argument('--eval', nargs='+', help='PYSKL: metrics, e.g. top_k_accuracy '
                    'mean_class_accuracy')
     p.add_argument('--average-clips', choices=['prob', 'score', 'none'],
                    help='how clip scores are averaged')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config keys')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = p.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(p)
+    return parse_with_env(p, argv)
 
 
 def merge_args(cfg: Config, args) -> Config:
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    apply_common_args(cfg, args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     evaluators = cfg.test_evaluator

@@ -8,23 +8,22 @@ PYSKL flags are accepted too: ``--validate`` (the default), ``--test-last``
 and ``--test-best`` (test the last / best checkpoint after training).
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from pyskl.engine import finish_distributed, setup_distributed  # noqa: E402
+from pyskl.engine.cli import add_common_args, apply_common_args, parse_with_env  # noqa: E402
 from pyskl.utils import register_all_modules  # noqa: E402
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Train a pyskl recognizer')
     p.add_argument('config', help='train config file path')
-    p.add_argument('--work-dir', help='directory for logs and checkpoints')
     p.add_argument('--resume', nargs='?', type=str, const='auto',
                    help='resume from CKPT, or from the latest checkpoint in work-dir '
                         'when no path is given')
@@ -38,23 +37,13 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=None, help='random seed')
     p.add_argument('--diff-rank-seed', action='store_true', help='different seed per rank')
     p.add_argument('--deterministic', action='store_true', help='deterministic cuDNN/algorithms')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config keys, e.g. train_cfg.max_epochs=2')
-    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = p.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(p)
+    return parse_with_env(p, argv)
 
 
 def merge_args(cfg: Config, args) -> Config:
     """Fold the command-line flags into the config."""
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    apply_common_args(cfg, args)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:

@@ -10,9 +10,8 @@ only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
 """
 from __future__ import annotations
 
-import os.path as osp
 import pickle
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.dataset import BaseDataset

@@ -90,7 +90,6 @@ class Graph:
         return np.stack((iden, inward, outward))
 
     def stgcn_spatial(self) -> np.ndarray:
-        V = self.num_node
         adj = (self.hop_dis <= self.max_hop).astype(np.float64)
         norm = normalize_digraph(adj)
         dc = self.layout.center_distance()

@@ -1,7 +1,6 @@
 """``STGCN``: one backbone for ST-GCN and ST-GCN++."""
 from __future__ import annotations
 
-import copy
 from typing import Dict, Optional, Sequence
 
 import torch

@@ -5,10 +5,11 @@ Tensors are (N, C, T, V): batch (persons folded in), channels, frames, joints.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 class unit_tcn(nn.Module):
@@ -77,10 +78,63 @@ class mstcn(nn.Module):
                                        nn.Conv2d(tin, out_channels, kernel_size=1))
         self.bn = nn.BatchNorm2d(out_channels)
         self.drop = nn.Dropout(dropout, inplace=True)
+        #: run the leading 1x1 convs of the branches as one conv (same result)
+        self.fused = len(self._fusable()[0]) > 1
+
+    def _fusable(self):
+        """Indices of branches whose leading 1x1 conv (+BN+ReLU) can run as one
+        conv: ``[conv, bn, relu, tail]`` heads, plus the plain ``1x1`` branch at
+        stride 1."""
+        heads, plain = [], []
+        for i, b in enumerate(self.branches):
+            if isinstance(b, nn.Sequential) and len(b) == 4 and b[1].momentum is not None:
+                heads.append(i)
+            elif isinstance(b, nn.Conv2d) and b.stride == (1, 1):
+                plain.append(i)
+        return heads, plain
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        feat = torch.cat([branch(x) for branch in self.branches], dim=1)
+        if not self.fused:
+            outs = [branch(x) for branch in self.branches]
+        else:
+            outs = self._forward_fused(x)
+        feat = torch.cat(outs, dim=1)
         return self.drop(self.bn(self.transform(feat)))
+
+    def _forward_fused(self, x: torch.Tensor):
+        """Same result as running the branches one by one, with their leading
+        1x1 convs (and BNs) concatenated into one conv / one BN call: one read
+        of ``x`` and one larger GEMM instead of six small ones."""
+        heads, plain = self._fusable()
+        convs = [self.branches[i][0] for i in heads] + [self.branches[i] for i in plain]
+        y = F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
+        bns = [self.branches[i][1] for i in heads]
+        n_head = sum(bn.num_features for bn in bns)
+        rm = torch.cat([bn.running_mean for bn in bns])
+        rv = torch.cat([bn.running_var for bn in bns])
+        h = F.batch_norm(y[:, :n_head], rm, rv, torch.cat([bn.weight for bn in bns]),
+                         torch.cat([bn.bias for bn in bns]), self.training, bns[0].momentum,
+                         bns[0].eps)
+        if self.training:
+            with torch.no_grad():  # write the updated statistics back to each BN
+                sizes = [bn.num_features for bn in bns]
+                for bn, m, v in zip(bns, rm.split(sizes), rv.split(sizes)):
+                    bn.running_mean.copy_(m)
+                    bn.running_var.copy_(v)
+                    bn.num_batches_tracked.add_(1)
+        h = F.relu(h)
+        outs = [None] * len(self.branches)
+        for i, part in zip(heads, h.split([bn.num_features for bn in bns], dim=1)):
+            outs[i] = self.branches[i][3](part)
+        start = n_head
+        for i in plain:
+            c = self.branches[i].out_channels
+            outs[i] = y[:, start:start + c]
+            start += c
+        for i, b in enumerate(self.branches):
+            if outs[i] is None:
+                outs[i] = b(x)
+        return outs
 
 
 class unit_gcn(nn.Module):
@@ -149,9 +203,12 @@ class unit_gcn(nn.Module):
         N, C, T, V = x.shape
         res = self.down(x) if self.with_res else 0
         A = self.graph()
+        K = self.num_subsets
         if self.conv_pos == 'pre':
-            x = self.conv(x).view(N, self.num_subsets, -1, T, V)  # (N, K, C_out, T, V)
-            x = torch.einsum('nkctv,kvw->nctw', x, A)
+            # sum_k conv_k(x) @ A_k as ONE matmul over (k, v), contiguous result
+            x = self.conv(x).view(N, K, -1, T, V)                    # (N, K, C_out, T, V)
+            x = x.permute(0, 2, 3, 1, 4).reshape(-1, K * V)          # (N*C_out*T, K*V)
+            x = torch.mm(x, A.reshape(K * V, V)).view(N, -1, T, V)   # (N, C_out, T, V)
         else:
             x = torch.einsum('nctv,kvw->nkctw', x, A).reshape(N, -1, T, V)  # (N, K*C_in, T, V)
             x = self.conv(x)
