@@ -15,9 +15,9 @@ class RandomScale(PoseTransform):
     """Scale every coordinate channel by ``1 + U(-s, s)`` (one factor per
     channel, shared by all persons, frames and joints).
 
-    Reference design: PYSKL ``RandomScale`` (ST-GCN++ 3D recipe). Only the
-    first 2 or 3 (coordinate) channels are scaled; a separate
-    ``keypoint_score`` is untouched.
+    Reference design: PYSKL ``RandomScale`` (ST-GCN++ 3D recipe). Every
+    channel of ``keypoint`` is scaled, so use it on coordinates only: before
+    ``GenSkeFeat`` for 2D data (a separate ``keypoint_score`` is untouched).
 
     Args:
         scale: ``s`` -- a float for all channels or one per channel.
@@ -51,7 +51,8 @@ class RandomRot(PoseTransform):
     """Rotate skeletons about the origin by random angles in ``[-theta, theta]``.
 
     2 channels: one in-plane angle. 3 channels: angles about x, y and z,
-    ``R = Rz @ Ry @ Rx``. All-zero samples are returned unchanged.
+    ``R = Rz @ Ry @ Rx``. All-zero samples are returned unchanged. For 2D
+    data apply it before ``GenSkeFeat`` merges the score into a third channel.
     Reference design: PYSKL ``RandomRot``, without its 2D bug
     (``np.random.uniform(-theta)`` samples [-theta, 1)).
 
