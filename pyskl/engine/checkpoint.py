@@ -17,7 +17,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 
 @CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_trusted_checkpoint(filename: str, map_location=None):
+def load_from_local_trusted(filename: str, map_location=None):
     """Load a local checkpoint file with ``weights_only=False``.
 
     Raises:
