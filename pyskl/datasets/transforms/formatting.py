@@ -121,8 +121,8 @@ class PackActionInputs(PoseTransform):
     """Pack a sample into ``dict(inputs=Tensor, data_samples=ActionDataSample)``.
 
     Args:
-        keys: result keys whose arrays become ``inputs`` (first found wins
-            only if exactly one is given; default ``('keypoint',)``).
+        keys: result keys whose arrays become ``inputs``: one key gives a
+            tensor, several keys a dict of tensors (default ``('keypoint',)``).
         meta_keys: result keys copied into the data sample's metainfo.
 
     Required keys: the input key (``keypoint``). Optional keys: ``label``.
