@@ -55,3 +55,10 @@ def test_layout_sizes_and_errors():
         get_layout(dict(num_node=2, inward=[(0, 2)], center=0))
     with pytest.raises(ValueError, match='mode'):
         Graph('coco', mode='distance')
+
+
+def test_swap_index_known_answer_and_errors():
+    from pyskl.skeleton.layouts import swap_index
+    assert swap_index(5, [1, 3], [2, 4]).tolist() == [0, 2, 1, 4, 3]
+    with pytest.raises(ValueError, match='outside'):
+        swap_index(3, [1], [5])

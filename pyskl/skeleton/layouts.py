@@ -109,10 +109,24 @@ class SkeletonLayout:
     @property
     def flip_index(self) -> np.ndarray:
         """Permutation that swaps left and right joints: (V,) int64."""
-        idx = np.arange(self.num_node)
-        for a, b in self.flip_pairs:
-            idx[a], idx[b] = b, a
-        return idx
+        return swap_index(self.num_node, [a for a, _ in self.flip_pairs],
+                          [b for _, b in self.flip_pairs])
+
+
+def swap_index(num_node: int, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+    """(num_node,) int64 permutation exchanging ``left[i]`` and ``right[i]``.
+
+    Raises:
+        ValueError: lists of different lengths or indices outside ``[0, num_node)``.
+    """
+    if len(left) != len(right):
+        raise ValueError(f'left/right joint lists differ in length: {len(left)} vs {len(right)}')
+    idx = np.arange(num_node)
+    if len(left):
+        if max(max(left), max(right)) >= num_node or min(min(left), min(right)) < 0:
+            raise ValueError(f'left/right joints {list(left)}/{list(right)} outside [0, {num_node})')
+        idx[list(left)], idx[list(right)] = list(right), list(left)
+    return idx
 
 
 def _one_based(pairs):

@@ -7,6 +7,7 @@ import numpy as np
 
 from pyskl.registry import TRANSFORMS
 from pyskl.skeleton import get_layout
+from pyskl.skeleton.layouts import swap_index
 from .base import PoseTransform, sample_name
 
 
@@ -28,7 +29,8 @@ class Flip(PoseTransform):
     Added keys: ``flip`` (bool), ``flip_direction`` ('horizontal').
 
     Raises:
-        ValueError: neither pairs nor a layout given, or pairs of unequal length.
+        ValueError: neither pairs nor a layout given, pairs of unequal length,
+            or joint indices beyond the sample's V.
     """
 
     required_keys = ('keypoint', 'img_shape')
@@ -46,11 +48,6 @@ class Flip(PoseTransform):
         self.flip_ratio = flip_ratio
         self.left_kp, self.right_kp = list(left_kp), list(right_kp)
 
-    def flip_index(self, V: int) -> np.ndarray:
-        idx = np.arange(V)
-        idx[self.left_kp], idx[self.right_kp] = self.right_kp, self.left_kp
-        return idx
-
     def transform(self, results: Dict) -> Dict:
         flip = np.random.rand() < self.flip_ratio
         results['flip'] = bool(flip)
@@ -60,7 +57,7 @@ class Flip(PoseTransform):
         kp = results['keypoint']
         if kp.shape[-1] < 2:
             raise ValueError(f'Flip: sample {sample_name(results)!r} keypoint {kp.shape} has no x/y')
-        idx = self.flip_index(kp.shape[2])
+        idx = swap_index(kp.shape[2], self.left_kp, self.right_kp)
         w = results['img_shape'][1]
         kp = kp[..., idx, :].astype(np.float32)  # new array: swap left/right
         kp[..., 0] = w - kp[..., 0]

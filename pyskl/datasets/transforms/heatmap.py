@@ -1,4 +1,5 @@
-"""``GeneratePoseTarget``: keypoint / limb heatmap volumes for PoseC3D, vectorised.
+"""Keypoint / limb heatmap volumes for PoseC3D, vectorised (the maths of a
+future ``GeneratePoseTarget`` transform; not registered yet).
 
 Source: Duan et al., "Revisiting Skeleton-based Action Recognition" (CVPR 2022),
 Sec. 3.2. Semantics of the reference design (PYSKL / MMAction2), computed for

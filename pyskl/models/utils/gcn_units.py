@@ -78,8 +78,9 @@ class mstcn(nn.Module):
                                        nn.Conv2d(tin, out_channels, kernel_size=1))
         self.bn = nn.BatchNorm2d(out_channels)
         self.drop = nn.Dropout(dropout, inplace=True)
+        self._heads, self._plain = self._fusable()
         #: run the leading 1x1 convs of the branches as one conv (same result)
-        self.fused = len(self._fusable()[0]) > 1
+        self.fused = len(self._heads) > 1
 
     def _fusable(self):
         """Indices of branches whose leading 1x1 conv (+BN+ReLU) can run as one
@@ -87,7 +88,8 @@ class mstcn(nn.Module):
         stride 1."""
         heads, plain = [], []
         for i, b in enumerate(self.branches):
-            if isinstance(b, nn.Sequential) and len(b) == 4 and b[1].momentum is not None:
+            if (isinstance(b, nn.Sequential) and len(b) == 4 and b[1].momentum == 0.1
+                    and b[1].eps == 1e-5 and b[1].track_running_stats):
                 heads.append(i)
             elif isinstance(b, nn.Conv2d) and b.stride == (1, 1):
                 plain.append(i)
@@ -105,7 +107,7 @@ class mstcn(nn.Module):
         """Same result as running the branches one by one, with their leading
         1x1 convs (and BNs) concatenated into one conv / one BN call: one read
         of ``x`` and one larger GEMM instead of six small ones."""
-        heads, plain = self._fusable()
+        heads, plain = self._heads, self._plain
         convs = [self.branches[i][0] for i in heads] + [self.branches[i] for i in plain]
         y = F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
         bns = [self.branches[i][1] for i in heads]
