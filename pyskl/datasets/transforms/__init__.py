@@ -3,10 +3,14 @@ from .augment import RandomRot, RandomScale
 from .base import PoseTransform
 from .features import GenSkeFeat, JointToBone, MergeSkeFeat, ToMotion
 from .flip import Flip
-from .formatting import FormatGCNInput, PackActionInputs, PadTo
+from .formatting import FormatGCNInput, FormatShape, PackActionInputs, PadTo
+from .geometry import CenterCrop, PoseCompact, RandomResizedCrop, Resize
+from .heatmap import GeneratePoseTarget
 from .normalize import PreNormalize2D, PreNormalize3D
 from .sampling import PoseDecode, UniformSampleFrames
 
 __all__ = ['PoseTransform', 'UniformSampleFrames', 'PoseDecode', 'PreNormalize2D',
            'PreNormalize3D', 'GenSkeFeat', 'JointToBone', 'ToMotion', 'MergeSkeFeat',
-           'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'FormatGCNInput', 'PackActionInputs']
+           'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'FormatGCNInput', 'FormatShape',
+           'PackActionInputs', 'PoseCompact', 'Resize', 'RandomResizedCrop', 'CenterCrop',
+           'GeneratePoseTarget']

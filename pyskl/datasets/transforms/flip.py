@@ -7,25 +7,29 @@ import numpy as np
 
 from pyskl.registry import TRANSFORMS
 from pyskl.skeleton import get_layout
-from pyskl.skeleton.layouts import swap_index
 from .base import PoseTransform, sample_name
+from .functional import flip_keypoints
 
 
 @TRANSFORMS.register_module()
 class Flip(PoseTransform):
-    """Horizontal flip of 2D keypoints in pixels: ``x -> w - x`` with ``w``
-    from ``img_shape``, then every left joint trades places with its right
-    partner (so a flipped left wrist becomes a right wrist, as in a mirrored
-    video). Reference design: MMAction2 ``Flip`` for poses.
+    """Horizontal flip of 2D keypoints (and images): ``x -> w - 1 - x`` with
+    ``w`` from ``img_shape``, then every left joint trades places with its
+    right partner (so a flipped left wrist becomes a right wrist, as in a
+    mirrored video). Reference design: MMAction2 ``Flip``. Keypoints are
+    pixel-index coordinates (see ``geometry.py``), so ``w - 1 - x`` lands on
+    the mirrored pixel; the reference's ``w - x`` is one pixel off the
+    flipped image. Joints at (0, 0) (missing) stay there.
 
     Args:
         flip_ratio: probability of flipping.
         left_kp, right_kp: joint indices to swap (MMAction2 names); or
         layout: a layout name/dict whose ``flip_pairs`` give them.
 
-    Required keys: ``keypoint`` (M, T, V, C>=2) pixels, ``img_shape`` (h, w).
-    Optional keys: ``keypoint_score`` (M, T, V).
-    Modified keys: ``keypoint``, ``keypoint_score``.
+    Required keys: ``img_shape`` (h, w).
+    Optional keys: ``keypoint`` (M, T, V, C>=2) pixels, ``keypoint_score``
+    (M, T, V), ``imgs`` (list of (H, W, C) or (T, H, W, C)).
+    Modified keys: ``keypoint``, ``keypoint_score``, ``imgs``.
     Added keys: ``flip`` (bool), ``flip_direction`` ('horizontal').
 
     Raises:
@@ -33,9 +37,9 @@ class Flip(PoseTransform):
             or joint indices beyond the sample's V.
     """
 
-    required_keys = ('keypoint', 'img_shape')
-    optional_keys = ('keypoint_score',)
-    modified_keys = ('keypoint', 'keypoint_score')
+    required_keys = ('img_shape',)
+    optional_keys = ('keypoint', 'keypoint_score', 'imgs')
+    modified_keys = ('keypoint', 'keypoint_score', 'imgs')
     added_keys = ('flip', 'flip_direction')
 
     def __init__(self, flip_ratio: float = 0.5, left_kp: Optional[Sequence[int]] = None,
@@ -54,13 +58,14 @@ class Flip(PoseTransform):
         results['flip_direction'] = 'horizontal'
         if not flip:
             return results
+        if 'imgs' in results:
+            results['imgs'] = [np.ascontiguousarray(img[:, ::-1]) for img in results['imgs']]
+        if 'keypoint' not in results:
+            return results
         kp = results['keypoint']
         if kp.shape[-1] < 2:
             raise ValueError(f'Flip: sample {sample_name(results)!r} keypoint {kp.shape} has no x/y')
-        idx = swap_index(kp.shape[2], self.left_kp, self.right_kp)
-        w = results['img_shape'][1]
-        kp = kp[..., idx, :].astype(np.float32)  # new array: swap left/right
-        kp[..., 0] = w - kp[..., 0]
+        kp, idx = flip_keypoints(kp, results['img_shape'][1], self.left_kp, self.right_kp)
         results['keypoint'] = kp
         if 'keypoint_score' in results:
             results['keypoint_score'] = results['keypoint_score'][..., idx]

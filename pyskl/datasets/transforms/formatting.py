@@ -1,7 +1,8 @@
-"""Shaping and packing: ``PadTo``, ``FormatGCNInput``, ``PackActionInputs``."""
+"""Shaping and packing: ``PadTo``, ``FormatGCNInput``, ``FormatShape``,
+``PackActionInputs``."""
 from __future__ import annotations
 
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
@@ -117,15 +118,76 @@ class FormatGCNInput(PoseTransform):
 
 
 @TRANSFORMS.register_module()
+class FormatShape(PoseTransform):
+    """Shape clip volumes for 3D CNNs (reference design: MMAction2
+    ``FormatShape``).
+
+    Args:
+        input_format: ``'NCTHW'`` (RGB frames: ``imgs`` a list or array of
+            (H, W, C) frames) or ``'NCTHW_Heatmap'`` (``imgs`` (T', C, H, W)
+            from ``GeneratePoseTarget``). ``T' = views * clip_len``, the
+            views being ``num_clips`` clips (x2 for flip-test doubling).
+        collapse: with exactly one view, drop the view axis (MMAction2).
+
+    Required keys: ``imgs``, ``clip_len``, ``num_clips``. Optional keys:
+    ``heatmap_imgs`` (shaped like a heatmap ``imgs``).
+    Modified keys: ``imgs`` (and ``heatmap_imgs``) -> (views, C, clip_len,
+    H, W) float32; added ``input_shape``.
+
+    Raises:
+        ValueError: unknown format, or a frame count that is not a multiple
+            of ``clip_len`` (names the sample).
+    """
+
+    required_keys = ('imgs', 'clip_len', 'num_clips')
+    optional_keys = ('heatmap_imgs',)
+    modified_keys = ('imgs', 'heatmap_imgs')
+    added_keys = ('input_shape',)
+    FORMATS = ('NCTHW', 'NCTHW_Heatmap')
+
+    def __init__(self, input_format: str = 'NCTHW_Heatmap', collapse: bool = False):
+        if input_format not in self.FORMATS:
+            raise ValueError(f'FormatShape: input_format must be one of {self.FORMATS}, '
+                             f'got {input_format!r}')
+        self.input_format = input_format
+        self.collapse = collapse
+
+    def _views(self, vol: np.ndarray, clip_len: int, results: Dict) -> np.ndarray:
+        """(views*clip_len, C, H, W) -> (views, C, clip_len, H, W)."""
+        if vol.shape[0] % clip_len:
+            raise ValueError(f'FormatShape: sample {sample_name(results)!r} has {vol.shape[0]} '
+                             f'frames, not a multiple of clip_len={clip_len}')
+        vol = vol.reshape((-1, clip_len) + vol.shape[1:]).transpose(0, 2, 1, 3, 4)
+        vol = np.ascontiguousarray(vol, dtype=np.float32)
+        return vol[0] if self.collapse and vol.shape[0] == 1 else vol
+
+    def transform(self, results: Dict) -> Dict:
+        clip_len = int(results['clip_len'])
+        imgs = results['imgs']
+        if self.input_format == 'NCTHW':
+            imgs = np.stack(list(imgs)).transpose(0, 3, 1, 2)  # (T', C, H, W)
+            results['imgs'] = self._views(imgs, clip_len, results)
+            if 'heatmap_imgs' in results:
+                results['heatmap_imgs'] = self._views(results['heatmap_imgs'], clip_len, results)
+        else:
+            results['imgs'] = self._views(np.asarray(imgs), clip_len, results)
+        results['input_shape'] = results['imgs'].shape
+        return results
+
+
+@TRANSFORMS.register_module()
 class PackActionInputs(PoseTransform):
     """Pack a sample into ``dict(inputs=Tensor, data_samples=ActionDataSample)``.
 
     Args:
         keys: result keys whose arrays become ``inputs``: one key gives a
-            tensor, several keys a dict of tensors (default ``('keypoint',)``).
+            tensor, several keys a dict of tensors. Default (None): as
+            MMAction2 -- ``imgs`` and ``heatmap_imgs`` together as a dict
+            when both exist, else the first of ``imgs``, ``heatmap_imgs``,
+            ``keypoint``.
         meta_keys: result keys copied into the data sample's metainfo.
 
-    Required keys: the input key (``keypoint``). Optional keys: ``label``.
+    Required keys: the input key(s). Optional keys: ``label``.
     Output: a new dict with ``inputs`` (torch.float32, the array as is)
     and ``data_samples`` (``gt_label`` LongTensor (1,) when ``label``
     exists).
@@ -134,22 +196,33 @@ class PackActionInputs(PoseTransform):
         KeyError: the input key is missing (names the sample).
     """
 
-    required_keys = ('keypoint',)
-    optional_keys = ('label',)
+    optional_keys = ('label', 'imgs', 'heatmap_imgs', 'keypoint')
 
-    def __init__(self, keys: Sequence[str] = ('keypoint',),
+    def __init__(self, keys: Optional[Sequence[str]] = None,
                  meta_keys: Sequence[str] = ('frame_dir', 'total_frames', 'img_shape')):
         if isinstance(keys, str):
             keys = (keys,)
-        self.keys = tuple(keys)
-        self.required_keys = self.keys
+        self.keys = None if keys is None else tuple(keys)
+        self.required_keys = () if keys is None else self.keys
         self.meta_keys = tuple(meta_keys)
 
+    def _input_keys(self, results: Dict):
+        if self.keys is not None:
+            return self.keys
+        if 'imgs' in results and 'heatmap_imgs' in results:
+            return ('imgs', 'heatmap_imgs')
+        for k in ('imgs', 'heatmap_imgs', 'keypoint'):
+            if k in results:
+                return (k,)
+        raise KeyError(f'PackActionInputs: sample {sample_name(results)!r} has none of imgs, '
+                       f'heatmap_imgs, keypoint; present keys: {sorted(results)}')
+
     def transform(self, results: Dict) -> Dict:
-        if len(self.keys) == 1:
-            inputs = torch.from_numpy(np.ascontiguousarray(results[self.keys[0]]))
+        keys = self._input_keys(results)
+        if len(keys) == 1:
+            inputs = torch.from_numpy(np.ascontiguousarray(results[keys[0]]))
         else:
-            inputs = {k: torch.from_numpy(np.ascontiguousarray(results[k])) for k in self.keys}
+            inputs = {k: torch.from_numpy(np.ascontiguousarray(results[k])) for k in keys}
         sample = ActionDataSample()
         if 'label' in results:
             sample.set_gt_label(results['label'])

@@ -176,3 +176,22 @@ def rotation_3d(angles: np.ndarray) -> np.ndarray:
     ry = np.array([[c[1], 0, -s[1]], [0, 1, 0], [s[1], 0, c[1]]])
     rz = np.array([[c[2], s[2], 0], [-s[2], c[2], 0], [0, 0, 1]])
     return rz @ ry @ rx
+
+
+def flip_keypoints(kp: np.ndarray, width: int, left_kp, right_kp):
+    """Mirror pixel-index keypoints ``x -> width - 1 - x`` and swap left/right
+    joints; joints at (0, 0) (missing) stay there.
+
+    Args:
+        kp: (..., V, C>=2) pixels. width: image width in pixels.
+        left_kp, right_kp: joint indices to swap.
+
+    Returns:
+        ``(flipped float32 copy, joint permutation (V,))``.
+    """
+    from pyskl.skeleton.layouts import swap_index
+    idx = swap_index(kp.shape[-2], left_kp, right_kp)
+    out = kp[..., idx, :].astype(np.float32)
+    missing = (out[..., :2] == 0).all(axis=-1)
+    out[..., 0] = np.where(missing, 0, width - 1 - out[..., 0])
+    return out, idx

@@ -1,3 +1,6 @@
+from .c3d import C3D
+from .resnet3d import ResNet3d, ResNet3dSlowOnly
 from .stgcn import STGCN, STGCNBlock
+from .x3d import X3D
 
-__all__ = ['STGCN', 'STGCNBlock']
+__all__ = ['STGCN', 'STGCNBlock', 'ResNet3d', 'ResNet3dSlowOnly', 'C3D', 'X3D']

@@ -1,12 +1,13 @@
 """``ActionDataPreprocessor``: batch the collated samples on the model's device."""
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Optional, Sequence
 
 import torch
 from mmengine.model import BaseDataPreprocessor
 
 from pyskl.registry import MODELS
+from ..utils.heatmap import HeatmapDrawer
 
 
 @MODELS.register_module()
@@ -14,12 +15,34 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
     """Stack ``inputs`` (a list of equally shaped tensors) into one batch
     tensor and move inputs and data samples to the model's device.
 
+    Args:
+        mean, std: optional per-channel normalisation of image inputs
+            (N, views, C, T, H, W) -- RGB clips, as MMAction2.
+        heatmap: optional ``GeneratePoseTarget`` arguments. When given, the
+            pipeline delivers keypoints (N, views, M, T, V, 3) (x, y, score
+            in pixels of the final ``img_shape``, e.g. from
+            ``FormatGCNInput``) and the heatmap volumes are drawn on the
+            model's device by ``self.heatmap`` (a :class:`HeatmapDrawer`),
+            which ``Recognizer3D`` calls view chunk by view chunk.
+        format_shape: accepted for MMAction2 config compatibility.
+
     Input: ``dict(inputs=[Tensor(...)] * N, data_samples=[...])``.
     Output: ``dict(inputs=Tensor(N, ...), data_samples=[...])``.
 
     Raises:
         ValueError: samples of different shapes (names the shapes).
     """
+
+    def __init__(self, mean: Optional[Sequence[float]] = None,
+                 std: Optional[Sequence[float]] = None, heatmap: Optional[Dict] = None,
+                 format_shape: Optional[str] = None, **kwargs):
+        super().__init__(**kwargs)
+        self.heatmap = HeatmapDrawer(**heatmap) if heatmap is not None else None
+        if mean is not None:
+            self.register_buffer('mean', torch.tensor(mean).view(-1, 1, 1, 1), False)
+            self.register_buffer('std', torch.tensor(std).view(-1, 1, 1, 1), False)
+        else:
+            self.mean = self.std = None
 
     def forward(self, data: Dict, training: bool = False) -> Dict:
         data = self.cast_data(data)
@@ -30,4 +53,6 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
                 raise ValueError(f'cannot batch inputs of different shapes {sorted(shapes)}; '
                                  'check clip_len / num_person in the pipeline')
             inputs = torch.stack(list(inputs))
+        if self.mean is not None:
+            inputs = (inputs.float() - self.mean) / self.std
         return dict(inputs=inputs, data_samples=data.get('data_samples'))

@@ -1,4 +1,5 @@
 from .base_head import BaseHead
 from .gcn_head import GCNHead
+from .i3d_head import I3DHead
 
-__all__ = ['BaseHead', 'GCNHead']
+__all__ = ['BaseHead', 'GCNHead', 'I3DHead']

@@ -38,13 +38,13 @@ class BaseRecognizer(BaseModel):
             return self.test_cfg['average_clips']
         return getattr(self.cls_head, 'average_clips', 'prob')
 
-    def extract_feat(self, inputs: torch.Tensor):
+    def extract_feat(self, inputs: torch.Tensor, data_samples: Optional[List] = None):
         """Returns ``(features, num_segs)``."""
         raise NotImplementedError
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
-        feats, num_segs = self.extract_feat(inputs)
+        feats, num_segs = self.extract_feat(inputs, data_samples)
         if mode == 'tensor':
             return self.cls_head(feats) if self.cls_head is not None else feats
         if mode == 'loss':

@@ -15,7 +15,7 @@ class RecognizerGCN(BaseRecognizer):
     (``average_clips``).
     """
 
-    def extract_feat(self, inputs: torch.Tensor):
+    def extract_feat(self, inputs: torch.Tensor, data_samples=None):
         if inputs.dim() == 5:
             inputs = inputs[:, None]
         if inputs.dim() != 6:

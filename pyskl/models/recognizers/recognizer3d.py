@@ -1,0 +1,72 @@
+"""``Recognizer3D``: clip volumes (RGB or pose heatmaps) -> 3D CNN -> head."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import torch
+
+from pyskl.registry import MODELS
+from .base import BaseRecognizer
+
+
+def _img_shape(data_samples: Optional[List]) -> Tuple[int, int]:
+    """The common ``img_shape`` (H, W) of a batch's data samples."""
+    shapes = {tuple(int(v) for v in ds.metainfo['img_shape']) for ds in data_samples or []
+              if 'img_shape' in ds.metainfo}
+    if len(shapes) != 1:
+        raise ValueError('Recognizer3D: drawing heatmaps on the device needs one img_shape '
+                         f'shared by the batch (meta key img_shape), got {sorted(shapes)}')
+    return shapes.pop()
+
+
+@MODELS.register_module()
+class Recognizer3D(BaseRecognizer):
+    """3D CNN recognizer (PoseC3D, C3D, X3D, SlowOnly). Reference design:
+    MMAction2 ``Recognizer3D``.
+
+    Inputs: (N, views, C, T, H, W) volumes (or (N, C, T, H, W) for one
+    view); views (clips x flips) are folded into the batch and their scores
+    averaged per sample (``average_clips``). When the data preprocessor
+    has a ``heatmap`` drawer, inputs are keypoints (N, views, M, T, V, 3)
+    and each chunk of views is drawn on the device right before the
+    backbone sees it.
+
+    ``test_cfg['max_testing_views']``: at test time, run the backbone on at
+    most this many views at once, so that only one chunk's volumes (drawn
+    heatmaps included) and activations are alive together.
+
+    Raises:
+        ValueError: inputs of the wrong rank, or a batch with mixed
+            ``img_shape`` when drawing heatmaps.
+    """
+
+    def _views(self, inputs: torch.Tensor, data_samples):
+        """(N, num_views, chunk -> (n, C, T, H, W) volume function, number of
+        input rows)."""
+        drawer = getattr(self.data_preprocessor, 'heatmap', None)
+        if drawer is not None:
+            if inputs.dim() == 5:
+                inputs = inputs[:, None]
+            if inputs.dim() != 6:
+                raise ValueError('Recognizer3D with a heatmap drawer expects keypoints '
+                                 f'(N, views, M, T, V, 3), got {tuple(inputs.shape)}')
+            shape = _img_shape(data_samples)
+            rows = inputs.flatten(0, 1)
+            per_row = 2 if drawer.double else 1
+            return inputs.shape[0], inputs.shape[1] * per_row, rows, \
+                (lambda x: drawer(x, shape)), per_row
+        if inputs.dim() == 5:
+            inputs = inputs[:, None]
+        if inputs.dim() != 6:
+            raise ValueError('Recognizer3D expects inputs (N, views, C, T, H, W), got '
+                             f'{tuple(inputs.shape)}')
+        return inputs.shape[0], inputs.shape[1], inputs.flatten(0, 1), (lambda x: x), 1
+
+    def extract_feat(self, inputs: torch.Tensor, data_samples=None):
+        N, num_views, rows, make, per_row = self._views(inputs, data_samples)
+        max_views = self.test_cfg.get('max_testing_views')
+        if self.training or not max_views:
+            return self.backbone(make(rows)), num_views
+        step = max(1, int(max_views) // per_row)
+        feats = [self.backbone(make(rows[i:i + step])) for i in range(0, len(rows), step)]
+        return torch.cat(feats), num_views
