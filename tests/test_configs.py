@@ -30,8 +30,15 @@ def test_config_builds(path):
 
 
 def shrink(cfg, ann_file, work_dir, n_train=2, n_test=1):
-    """Point a config at a tiny annotation file: one train, one test iteration."""
+    """Point a config at a tiny annotation file: one train, one test iteration
+    of short clips (clip_len <= 8, <= 2 test clips; the rest as configured)."""
     cfg.work_dir = str(work_dir)
+    for key in ('train_dataloader', 'test_dataloader'):
+        pipeline = cfg[key].dataset.get('pipeline') or cfg[key].dataset.dataset.pipeline
+        for step in pipeline:
+            if step['type'] in ('UniformSampleFrames', 'UniformSample'):
+                step['clip_len'] = min(step['clip_len'], 8)
+                step['num_clips'] = min(step.get('num_clips', 1), 2)
     ds = cfg.train_dataloader.dataset
     if ds.type == 'RepeatDataset':
         ds.times = 1

@@ -91,8 +91,10 @@ def test_flip_mirrors_x_and_swaps_left_right():
     r = Flip(flip_ratio=1.0, layout='coco')(dict(keypoint=kp, keypoint_score=score,
                                                 img_shape=(100, 200)))
     assert r['flip'] is True
-    np.testing.assert_allclose(r['keypoint'][0, 0, 5], [60, 52])   # was the right shoulder
-    np.testing.assert_allclose(r['keypoint'][0, 0, 6], [100, 50])
+    # pixel-index coordinates: x -> w - 1 - x (199 - 140 = 59)
+    np.testing.assert_allclose(r['keypoint'][0, 0, 5], [59, 52])   # was the right shoulder
+    np.testing.assert_allclose(r['keypoint'][0, 0, 6], [99, 50])
+    assert (r['keypoint'][0, 0, 0] == 0).all()                     # missing joint stays at 0
     np.testing.assert_allclose(r['keypoint_score'][0, 0, [5, 6]], [0.9, 0.2])
     twice = Flip(flip_ratio=1.0, layout='coco')(dict(r))
     np.testing.assert_allclose(twice['keypoint'], kp)

@@ -55,6 +55,29 @@ def test_real_jhmdb_two_iterations_train_then_test_dump(jhmdb_ann, tmp_path):
         assert 0 <= int(r['gt_label']) < 14
 
 
+@pytest.mark.parametrize('stream', ['keypoint', 'limb'])
+def test_real_jhmdb_posec3d_two_iterations_train_then_multiclip_test(jhmdb_ann, tmp_path, stream):
+    ann, _ = jhmdb_ann
+    cfg = osp.join(ROOT, 'configs', 'posec3d', f'slowonly_r50-tiny_u32_24e_jhmdb_{stream}.py')
+    work = tmp_path / 'work'
+    train_tool.main([cfg, '--work-dir', str(work), '--cfg-options',
+                     f'train_dataloader.dataset.ann_file={ann}',
+                     'train_dataloader.dataset.indices=4', 'train_dataloader.batch_size=2',
+                     f'val_dataloader.dataset.ann_file={ann}', 'val_dataloader.dataset.indices=2',
+                     'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+                     'default_hooks.checkpoint.interval=1', 'log_level=WARNING'])
+    ckpt = work / 'epoch_1.pth'
+    dump = tmp_path / 'result.pkl'
+    test_tool.main([cfg, str(ckpt), '--work-dir', str(work), '--dump', str(dump),
+                    '--cfg-options', f'test_dataloader.dataset.ann_file={ann}',
+                    'test_dataloader.dataset.indices=2', 'log_level=WARNING'])
+    with open(dump, 'rb') as f:
+        results = pickle.load(f)
+    assert len(results) == 2    # 10 clips x 2 flips averaged into one score per sample
+    for r in results:
+        assert r['pred_score'].shape == (14,) and abs(float(r['pred_score'].sum()) - 1) < 1e-4
+
+
 def test_pyskl_test_flags_are_aliases(tmp_path):
     from mmengine.config import Config
     args = test_tool.parse_args([JHMDB_CFG, 'x.pth', '--eval', 'top_k_accuracy',

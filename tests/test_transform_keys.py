@@ -16,6 +16,10 @@ ARGS = {
     'RandomScale': dict(scale=0.1), 'Flip': dict(flip_ratio=1.0, layout='coco'), 'RandomRot': dict(theta=0.3),
     'PadTo': dict(length=24), 'FormatGCNInput': dict(num_person=2),
     'PackActionInputs': {},
+    'PoseCompact': dict(hw_ratio=1.), 'Resize': dict(scale=(-1, 64)),
+    'RandomResizedCrop': {}, 'CenterCrop': dict(crop_size=200),
+    'GeneratePoseTarget': dict(with_kp=True, with_limb=True, double=True),
+    'FormatShape': dict(input_format='NCTHW_Heatmap'),
 }
 
 
@@ -27,6 +31,8 @@ def _results(name):
     if name == 'PreNormalize3D':
         r['keypoint'] = rng.randn(2, 20, 25, 3).astype(np.float32)
         del r['keypoint_score']
+    if name == 'FormatShape':
+        r.update(imgs=np.zeros((20, 17, 8, 8), np.float32), clip_len=10, num_clips=2)
     if name == 'MergeSkeFeat':
         r['extra'] = np.zeros((2, 20, 17, 1), np.float32)
     return r

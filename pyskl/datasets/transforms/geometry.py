@@ -60,7 +60,8 @@ def _crop(results: Dict, x0: int, y0: int, w: int, h: int) -> None:
 
 
 _CROP_KEYS = dict(optional_keys=('keypoint', 'imgs', 'crop_quadruple'),
-                  modified_keys=('keypoint', 'imgs', 'img_shape', 'crop_quadruple'))
+                  modified_keys=('keypoint', 'imgs', 'img_shape', 'crop_quadruple'),
+                  added_keys=('crop_quadruple',))
 
 
 @TRANSFORMS.register_module()
@@ -92,6 +93,7 @@ class PoseCompact(PoseTransform):
     required_keys = ('keypoint', 'img_shape')
     optional_keys = _CROP_KEYS['optional_keys']
     modified_keys = _CROP_KEYS['modified_keys']
+    added_keys = _CROP_KEYS['added_keys']
 
     def __init__(self, padding: float = 0.25, threshold: float = 10,
                  hw_ratio: Union[None, float, Sequence[float]] = None, allow_imgpad: bool = True):
@@ -151,7 +153,7 @@ class Resize(PoseTransform):
     required_keys = ('img_shape',)
     optional_keys = ('keypoint', 'imgs', 'scale_factor')
     modified_keys = ('keypoint', 'imgs', 'img_shape', 'scale_factor')
-    added_keys = ('keep_ratio',)
+    added_keys = ('keep_ratio', 'scale_factor')
 
     def __init__(self, scale: Union[float, Sequence[int]], keep_ratio: bool = True,
                  interpolation: str = 'bilinear', lazy: bool = False):
@@ -168,6 +170,10 @@ class Resize(PoseTransform):
         self.keep_ratio = keep_ratio
         self.interpolation = interpolation
 
+    def _resize_img(self, img: np.ndarray, w: int, h: int) -> np.ndarray:
+        out = mmcv.imresize(img, (w, h), interpolation=self.interpolation)
+        return out.reshape((h, w) + img.shape[2:])       # OpenCV drops a single channel
+
     def transform(self, results: Dict) -> Dict:
         h, w = results['img_shape']
         if self.keep_ratio:
@@ -183,8 +189,7 @@ class Resize(PoseTransform):
             kp[..., 1] = (kp[..., 1] + 0.5) * sy - 0.5
             results['keypoint'] = kp
         if 'imgs' in results:
-            results['imgs'] = [mmcv.imresize(img, (new_w, new_h), interpolation=self.interpolation)
-                               for img in results['imgs']]
+            results['imgs'] = [self._resize_img(img, new_w, new_h) for img in results['imgs']]
         factor = np.array([sx, sy], dtype=np.float32)
         results['scale_factor'] = results.get('scale_factor', np.ones(2, np.float32)) * factor
         results['img_shape'] = (new_h, new_w)
@@ -210,6 +215,7 @@ class RandomResizedCrop(PoseTransform):
     required_keys = ('img_shape',)
     optional_keys = _CROP_KEYS['optional_keys']
     modified_keys = _CROP_KEYS['modified_keys']
+    added_keys = _CROP_KEYS['added_keys']
 
     def __init__(self, area_range: Tuple[float, float] = (0.08, 1.0),
                  aspect_ratio_range: Tuple[float, float] = (3 / 4, 4 / 3), lazy: bool = False):
@@ -247,6 +253,7 @@ class CenterCrop(PoseTransform):
     required_keys = ('img_shape',)
     optional_keys = _CROP_KEYS['optional_keys']
     modified_keys = _CROP_KEYS['modified_keys']
+    added_keys = _CROP_KEYS['added_keys']
 
     def __init__(self, crop_size: Union[int, Tuple[int, int]], lazy: bool = False):
         self.crop_size = _pair(crop_size)

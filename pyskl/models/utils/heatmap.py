@@ -18,10 +18,10 @@ from pyskl.skeleton.layouts import swap_index
 
 def _window_mask(lo: torch.Tensor, hi: torch.Tensor, coords: torch.Tensor, sigma: float,
                  size: int) -> torch.Tensor:
-    """``coords`` inside the reference window ``[max(int(lo-3s),0),
-    min(int(hi+3s)+1, size))``; lo/hi (...,) -> mask (..., len(coords))."""
-    st = torch.clamp(torch.trunc(lo - 3 * sigma), min=0)[..., None]
-    ed = torch.clamp(torch.trunc(hi + 3 * sigma) + 1, max=size)[..., None]
+    """``coords`` inside the window ``[max(ceil(lo-3s),0), min(floor(hi+3s)+1,
+    size))``; lo/hi (...,) -> mask (..., len(coords))."""
+    st = torch.clamp(torch.ceil(lo - 3 * sigma), min=0)[..., None]
+    ed = torch.clamp(torch.floor(hi + 3 * sigma) + 1, max=size)[..., None]
     return (coords >= st) & (coords < ed)
 
 
@@ -62,10 +62,10 @@ def limb_heatmaps_torch(kp: torch.Tensor, score: torch.Tensor, limbs: Sequence[S
         val = torch.where(val >= eps, val, torch.zeros_like(val))
         u = B - A
         d2ab = (u ** 2).sum(-1)
-        short = d2ab < 1
-        inv = torch.where(short, torch.zeros_like(d2ab), 1 / torch.where(short, torch.ones_like(d2ab), d2ab))
-        lo = torch.where(short[..., None], A, torch.minimum(A, B))
-        hi = torch.where(short[..., None], A, torch.maximum(A, B))
+        point = d2ab == 0                                  # a point: distance to A
+        inv = torch.where(point, torch.zeros_like(d2ab),
+                          1 / torch.where(point, torch.ones_like(d2ab), d2ab))
+        lo, hi = torch.minimum(A, B), torch.maximum(A, B)
         dx = x - A[..., 0, None]                                           # (B, T, L, W)
         dy = y - A[..., 1, None]                                           # (B, T, L, H)
         ux, uy, inv = u[..., 0, None, None], u[..., 1, None, None], inv[..., None, None]
