@@ -68,3 +68,33 @@ def test_ntu_config_one_train_and_test_iteration(path, tmp_path):
     assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')
     metrics = runner.test()
     assert set(metrics) == {'acc/top1', 'acc/top5', 'acc/mean1'}
+
+
+@pytest.mark.parametrize('name', ['slowonly_r50_u48_240e_ntu60_xsub_limb.py',
+                                  'slowonly_r50-tiny_u24_72e_jhmdb_keypoint.py'])
+def test_heatmap_on_device_switch_trains_and_tests(name, tmp_path):
+    """The config switch moves heatmap drawing into the data preprocessor."""
+    from mmengine.runner import Runner
+    src = open(osp.join(ROOT, 'configs', 'posec3d', name)).read()
+    assert 'heatmap_on_device = False' in src
+    src = src.replace('heatmap_on_device = False', 'heatmap_on_device = True')
+    path = tmp_path / name
+    path.write_text(src.replace("'../_base_/", repr(osp.join(ROOT, 'configs', '_base_'))[:-1] + "/"))
+    cfg = Config.fromfile(str(path))
+    assert cfg.model.data_preprocessor.heatmap.double is True
+    assert cfg.test_pipeline[-2].type == 'FormatGCNInput'
+    ann = str(tmp_path / 'ntu.pkl')
+    make_synthetic_ann(ann, num_samples=4, num_classes=3, V=15 if 'jhmdb' in name else 17,
+                       M=1 if 'jhmdb' in name else 2, T=40)
+    if 'jhmdb' in name:   # JHMDB splits are train1/test1
+        import pickle
+        with open(ann, 'rb') as f:
+            d = pickle.load(f)
+        d['split'] = dict(train1=d['split']['xsub_train'], test1=d['split']['xsub_val'])
+        with open(ann, 'wb') as f:
+            pickle.dump(d, f)
+    cfg = shrink(cfg, ann, tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test()
+    assert 0 <= metrics['acc/top1'] <= 1

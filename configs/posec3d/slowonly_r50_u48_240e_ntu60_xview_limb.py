@@ -60,6 +60,20 @@ test_pipeline = [
     dict(type='PackActionInputs')
 ]
 
+# Config switch: True draws the heatmaps on the model's device (e.g. the GPU) in
+# the data preprocessor, one chunk of test views at a time; the CPU pipeline
+# then only ships keypoints (x, y, score) of 2 persons.
+heatmap_on_device = False
+if heatmap_on_device:
+    model['data_preprocessor'] = dict(
+        type='ActionDataPreprocessor',
+        heatmap=dict(heatmap, double=True, left_kp=left_kp, right_kp=right_kp))
+    model['test_cfg']['max_testing_views'] = 2
+    keypoint_tail = [dict(type='FormatGCNInput', num_person=2), dict(type='PackActionInputs')]
+    train_pipeline = train_pipeline[:-3] + keypoint_tail
+    val_pipeline = val_pipeline[:-3] + keypoint_tail
+    test_pipeline = test_pipeline[:-3] + keypoint_tail
+
 train_dataloader = dict(
     batch_size=16,
     num_workers=4,

@@ -25,6 +25,7 @@ class Flip(PoseTransform):
         flip_ratio: probability of flipping.
         left_kp, right_kp: joint indices to swap (MMAction2 names); or
         layout: a layout name/dict whose ``flip_pairs`` give them.
+        direction: only ``'horizontal'`` (MMAction2's argument).
 
     Required keys: ``img_shape`` (h, w).
     Optional keys: ``keypoint`` (M, T, V, C>=2) pixels, ``keypoint_score``
@@ -43,7 +44,10 @@ class Flip(PoseTransform):
     added_keys = ('flip', 'flip_direction')
 
     def __init__(self, flip_ratio: float = 0.5, left_kp: Optional[Sequence[int]] = None,
-                 right_kp: Optional[Sequence[int]] = None, layout=None):
+                 right_kp: Optional[Sequence[int]] = None, layout=None,
+                 direction: str = 'horizontal'):
+        if direction != 'horizontal':
+            raise ValueError(f"Flip: only direction='horizontal' is supported, got {direction!r}")
         if layout is not None:
             pairs = get_layout(layout).flip_pairs
             left_kp, right_kp = [a for a, _ in pairs], [b for _, b in pairs]

@@ -121,6 +121,8 @@ class ResNet3d(BaseModule):
         spatial_strides, temporal_strides, dilations: per stage.
         conv1_kernel, conv1_stride_s, conv1_stride_t: stem conv.
         pool1_stride_s, pool1_stride_t: stem max pool (3x3 spatial window).
+        conv1_stride, pool1_stride: PYSKL's spelling, ``(temporal, spatial)``
+            pairs; when given they override the ``_s`` / ``_t`` arguments.
         with_pool1: use the stem max pool. with_pool2: temporal max pool
             (2x1x1) after stage 1.
         inflate: per stage (or per block) inflation flags.
@@ -147,8 +149,13 @@ class ResNet3d(BaseModule):
                  with_pool2: bool = True, inflate=(1, 1, 1, 1), inflate_style: str = '3x1x1',
                  conv_cfg: Dict = CONV3D, norm_cfg: Dict = BN3D, act_cfg: Dict = RELU,
                  frozen_stages: int = -1, norm_eval: bool = False,
-                 zero_init_residual: bool = True, init_cfg=None, **kwargs):
+                 zero_init_residual: bool = True, conv1_stride=None, pool1_stride=None,
+                 init_cfg=None, **kwargs):
         super().__init__(init_cfg=init_cfg)
+        if conv1_stride is not None:
+            conv1_stride_t, conv1_stride_s = conv1_stride
+        if pool1_stride is not None:
+            pool1_stride_t, pool1_stride_s = pool1_stride
         if depth not in self.arch_settings:
             raise ValueError(f'ResNet3d: depth must be one of {sorted(self.arch_settings)}, '
                              f'got {depth}')

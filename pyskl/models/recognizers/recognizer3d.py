@@ -41,8 +41,8 @@ class Recognizer3D(BaseRecognizer):
     """
 
     def _views(self, inputs: torch.Tensor, data_samples):
-        """(N, num_views, chunk -> (n, C, T, H, W) volume function, number of
-        input rows)."""
+        """Returns (N, views per sample, input rows, row chunk -> volumes
+        (n, C, T, H, W) function, views per input row)."""
         drawer = getattr(self.data_preprocessor, 'heatmap', None)
         if drawer is not None:
             if inputs.dim() == 5:
@@ -52,9 +52,10 @@ class Recognizer3D(BaseRecognizer):
                                  f'(N, views, M, T, V, 3), got {tuple(inputs.shape)}')
             shape = _img_shape(data_samples)
             rows = inputs.flatten(0, 1)
-            per_row = 2 if drawer.double else 1
+            double = drawer.double and not self.training     # flip-test at test time only
+            per_row = 2 if double else 1
             return inputs.shape[0], inputs.shape[1] * per_row, rows, \
-                (lambda x: drawer(x, shape)), per_row
+                (lambda x: drawer(x, shape, double)), per_row
         if inputs.dim() == 5:
             inputs = inputs[:, None]
         if inputs.dim() != 6:

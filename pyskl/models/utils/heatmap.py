@@ -8,7 +8,7 @@ a GPU; on a CPU the numpy transform is the faster path.
 """
 from __future__ import annotations
 
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -85,10 +85,12 @@ class HeatmapDrawer(nn.Module):
     Arguments as ``GeneratePoseTarget`` (sigma, use_score, with_kp,
     with_limb, skeletons, double, left_kp, right_kp, eps, layout).
 
-    ``forward(kp, shape)``: kp (n, M, T, V, 3) = (x, y, score) pixels of the
-    final ``img_shape`` ``shape`` = (H, W) -> (n, C, T, H, W), or with
-    ``double`` (2n, C, T, H, W) where row ``2i + 1`` is the flipped view of
-    row ``2i`` (x -> W - 1 - x, left/right joints swapped).
+    ``forward(kp, shape, double=None)``: kp (n, M, T, V, 3) = (x, y, score)
+    pixels of the final ``img_shape`` ``shape`` = (H, W) -> (n, C, T, H, W),
+    or with doubling (2n, C, T, H, W) where row ``2i + 1`` is the flipped
+    view of row ``2i`` (x -> W - 1 - x, left/right joints swapped).
+    ``double=None`` uses the constructor's ``double`` (the flip-test switch;
+    ``Recognizer3D`` passes False while training).
     """
 
     def __init__(self, sigma: float = 0.6, use_score: bool = True, with_kp: bool = True,
@@ -114,7 +116,8 @@ class HeatmapDrawer(nn.Module):
                                             self.eps))
         return maps[0] if len(maps) == 1 else torch.cat(maps, dim=1)
 
-    def forward(self, kp: torch.Tensor, shape: Tuple[int, int]) -> torch.Tensor:
+    def forward(self, kp: torch.Tensor, shape: Tuple[int, int],
+                double: Optional[bool] = None) -> torch.Tensor:
         if kp.dim() != 5 or kp.shape[-1] < 2:
             raise ValueError(f'HeatmapDrawer expects keypoints (n, M, T, V, 3), got '
                              f'{tuple(kp.shape)}')
@@ -126,7 +129,7 @@ class HeatmapDrawer(nn.Module):
         else:
             score = torch.ones_like(kp[..., 0])
         vol = self._volume(xy, score, shape)
-        if not self.double:
+        if not (self.double if double is None else double):
             return vol
         idx = torch.as_tensor(swap_index(kp.shape[-2], self.left_kp, self.right_kp),
                               device=kp.device)

@@ -1,0 +1,128 @@
+"""Animate a sample's keypoint and limb heatmap volumes next to its skeleton.
+
+    python tools/visualize_heatmap_volume.py data/jhmdb/jhmdb_gt.pkl \
+        --sample 0 --layout jhmdb --out vis.gif
+
+Writes a GIF (``.gif``) or MP4 (``.mp4``) with one frame per sampled frame:
+the skeleton (joints and layout edges), the keypoint heatmaps and the limb
+heatmaps (maximum over channels, jet colours) -- the three columns of the
+PoseC3D figures (seed 000). The volumes come from the same transforms as the
+PoseC3D configs: UniformSampleFrames (test mode) -> PoseDecode ->
+PoseCompact (hw_ratio 1) -> Resize (size x size) -> GeneratePoseTarget.
+"""
+from __future__ import annotations
+
+import argparse
+import os.path as osp
+import pickle
+import sys
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from pyskl.datasets.transforms import (GeneratePoseTarget, PoseCompact, PoseDecode,  # noqa: E402
+                                       Resize, UniformSampleFrames)
+from pyskl.skeleton import get_layout  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('ann_file', help='PYSKL/MMAction2 annotation pickle')
+    p.add_argument('--sample', default='0', help='index or frame_dir of the sample')
+    p.add_argument('--layout', default='coco', help='skeleton layout of the keypoints')
+    p.add_argument('--out', default='heatmap_volume.gif', help='.gif or .mp4')
+    p.add_argument('--clip-len', type=int, default=48)
+    p.add_argument('--size', type=int, default=64, help='heatmap side in pixels')
+    p.add_argument('--sigma', type=float, default=0.6)
+    p.add_argument('--scale', type=int, default=4, help='display pixels per heatmap pixel')
+    p.add_argument('--fps', type=float, default=8)
+    return p.parse_args(argv)
+
+
+def load_sample(ann_file: str, key: str) -> dict:
+    """One annotation by index or ``frame_dir``; raises KeyError naming the file."""
+    with open(ann_file, 'rb') as f:
+        data = pickle.load(f)
+    anns = data['annotations'] if isinstance(data, dict) else data
+    if key.isdigit() and int(key) < len(anns):
+        return dict(anns[int(key)])
+    for a in anns:
+        if a['frame_dir'] == key:
+            return dict(a)
+    raise KeyError(f'{ann_file}: no sample {key!r} (give an index < {len(anns)} or a frame_dir)')
+
+
+def volumes(sample: dict, layout, clip_len: int, size: int, sigma: float):
+    """Returns (keypoint (T, V, 2) of person 0 in heatmap pixels, keypoint
+    volume (T, V, H, W), limb volume (T, L, H, W))."""
+    r = dict(sample, test_mode=True)
+    if 'keypoint_score' not in r:
+        r['keypoint_score'] = np.ones(r['keypoint'].shape[:3], np.float32)
+    for t in (UniformSampleFrames(clip_len, test_mode=True), PoseDecode(),
+              PoseCompact(hw_ratio=1.0, allow_imgpad=True),
+              Resize(scale=(size, size), keep_ratio=False)):
+        r = t(r)
+    kp_vol = GeneratePoseTarget(sigma=sigma, with_kp=True, layout=layout)(dict(r))['imgs']
+    limb_vol = GeneratePoseTarget(sigma=sigma, with_kp=False, with_limb=True,
+                                  layout=layout)(dict(r))['imgs']
+    return r['keypoint'], r['keypoint_score'], kp_vol, limb_vol
+
+
+def colour(vol: np.ndarray, scale: int) -> np.ndarray:
+    """(C, H, W) maps in [0, 1] -> (H*scale, W*scale, 3) uint8 jet image."""
+    m = np.clip(vol.max(axis=0), 0, 1)
+    img = cv2.applyColorMap((m * 255).astype(np.uint8), cv2.COLORMAP_JET)
+    return cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+
+
+def skeleton(kp: np.ndarray, score: np.ndarray, edges, size: int, scale: int) -> np.ndarray:
+    """Draw every person's joints and edges of one frame: kp (M, V, 2)."""
+    img = np.full((size * scale, size * scale, 3), 255, np.uint8)
+    for person, s in zip(kp, score):
+        pts = [tuple(int(round((v + 0.5) * scale)) for v in p) for p in person]
+        for a, b in edges:
+            if s[a] > 0 and s[b] > 0:
+                cv2.line(img, pts[a], pts[b], (60, 60, 200), 2, cv2.LINE_AA)
+        for p, sc in zip(pts, s):
+            if sc > 0:
+                cv2.circle(img, p, 3, (20, 140, 20), -1, cv2.LINE_AA)
+    return img
+
+
+def write(frames, out: str, fps: float) -> None:
+    if out.endswith('.gif'):
+        from PIL import Image
+        imgs = [Image.fromarray(f[..., ::-1]) for f in frames]
+        imgs[0].save(out, save_all=True, append_images=imgs[1:], duration=int(1000 / fps),
+                     loop=0)
+    else:
+        h, w = frames[0].shape[:2]
+        vw = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+        for f in frames:
+            vw.write(f)
+        vw.release()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    layout = get_layout(args.layout)
+    sample = load_sample(args.ann_file, args.sample)
+    kp, score, kp_vol, limb_vol = volumes(sample, args.layout, args.clip_len, args.size,
+                                          args.sigma)
+    frames = []
+    for t in tqdm(range(kp_vol.shape[0]), desc='rendering'):
+        panels = [skeleton(kp[:, t], score[:, t], layout.inward, args.size, args.scale),
+                  colour(kp_vol[t], args.scale), colour(limb_vol[t], args.scale)]
+        frame = np.concatenate([np.pad(p, ((4, 4), (4, 4), (0, 0)), constant_values=255)
+                                for p in panels], axis=1)
+        cv2.putText(frame, f'{sample["frame_dir"]}  t={t}', (8, 20), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        frames.append(frame)
+    write(frames, args.out, args.fps)
+    print(f'wrote {args.out}: {len(frames)} frames of {frames[0].shape[1]}x{frames[0].shape[0]}')
+
+
+if __name__ == '__main__':
+    main()
