@@ -9,6 +9,8 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from pyskl.skeleton.layouts import swap_index
+
 
 def _uniform_one_clip(num_frames: int, clip_len: int, rng) -> np.ndarray:
     """Indices of one clip of ``clip_len`` frames spread over ``num_frames``.
@@ -189,7 +191,6 @@ def flip_keypoints(kp: np.ndarray, width: int, left_kp, right_kp):
     Returns:
         ``(flipped float32 copy, joint permutation (V,))``.
     """
-    from pyskl.skeleton.layouts import swap_index
     idx = swap_index(kp.shape[-2], left_kp, right_kp)
     out = kp[..., idx, :].astype(np.float32)
     missing = (out[..., :2] == 0).all(axis=-1)

@@ -13,6 +13,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
+from pyskl.datasets.transforms.heatmap import GeneratePoseTarget
 from pyskl.skeleton.layouts import swap_index
 
 
@@ -97,9 +98,7 @@ class HeatmapDrawer(nn.Module):
                  with_limb: bool = False, skeletons=None, double: bool = False,
                  left_kp=None, right_kp=None, eps: float = 1e-4, layout=None, **kwargs):
         super().__init__()
-        # one source of defaults: the numpy transform
-        from pyskl.datasets.transforms.heatmap import GeneratePoseTarget
-        ref = GeneratePoseTarget(sigma=sigma, use_score=use_score, with_kp=with_kp,
+        ref = GeneratePoseTarget(  # one source of argument checks and defaultssigma=sigma, use_score=use_score, with_kp=with_kp,
                                  with_limb=with_limb, skeletons=skeletons, double=double,
                                  left_kp=left_kp, right_kp=right_kp, eps=eps, layout=layout)
         self.sigma, self.use_score, self.eps = sigma, use_score, eps
