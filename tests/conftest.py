@@ -40,8 +40,9 @@ def make_synthetic_ann(path, num_samples=4, num_classes=3, V=17, C=2, M=2, T=30,
             ann['keypoint_score'] = rng.uniform(0.2, 1, size=(M, t, V)).astype(np.float32)
         anns.append(ann)
     names = [a['frame_dir'] for a in anns]
-    data = dict(split=dict(xsub_train=names[: num_samples // 2 or 1],
-                           xsub_val=names[num_samples // 2:] or names),
+    train, val = names[: num_samples // 2 or 1], names[num_samples // 2:] or names
+    data = dict(split={f'{b}_{s}': part for b in ('xsub', 'xview', 'xset')
+                       for s, part in (('train', train), ('val', val))},
                 annotations=anns)
     with open(path, 'wb') as f:
         pickle.dump(data, f)

@@ -71,7 +71,7 @@ def test_ntu_config_one_train_and_test_iteration(path, tmp_path):
 
 
 @pytest.mark.parametrize('name', ['slowonly_r50_u48_240e_ntu60_xsub_limb.py',
-                                  'slowonly_r50-tiny_u24_72e_jhmdb_keypoint.py'])
+                                  'slowonly_r50-tiny_u24_160e_jhmdb_keypoint.py'])
 def test_heatmap_on_device_switch_trains_and_tests(name, tmp_path):
     """The config switch moves heatmap drawing into the data preprocessor."""
     from mmengine.runner import Runner

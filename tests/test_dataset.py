@@ -75,8 +75,8 @@ def test_bad_files_and_splits(tmp_path):
         PoseDataset(str(junk), pipeline=[])
     p = str(tmp_path / 'a.pkl')
     data = make_synthetic_ann(p, num_samples=2)
-    with pytest.raises(AnnotationError, match="no split 'xview_train'"):
-        PoseDataset(p, pipeline=[], split='xview_train')
+    with pytest.raises(AnnotationError, match="no split 'nosuch_train'"):
+        PoseDataset(p, pipeline=[], split='nosuch_train')
     data['split']['empty'] = []
     p = _write(tmp_path, data)
     with pytest.raises(AnnotationError, match='selects no samples'):

@@ -34,8 +34,10 @@ def _registered(kind):
 
 def test_registry_covers_every_model_class():
     registered = {n for n, _ in _registered('all')}
+    from test_models_3d import BACKBONES as BACKBONES_3D
     tested = set(SMALL_BACKBONES) | set(SMALL_HEADS) | set(RECOGNIZERS) | {
-        'CrossEntropyLoss', 'ActionDataPreprocessor'}
+        'CrossEntropyLoss', 'ActionDataPreprocessor', 'I3DHead', 'Recognizer3D'} | {
+        cfg['type'] for cfg, _, _ in BACKBONES_3D}
     assert registered <= tested, f'untested models: {registered - tested}'
 
 

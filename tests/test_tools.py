@@ -58,7 +58,7 @@ def test_real_jhmdb_two_iterations_train_then_test_dump(jhmdb_ann, tmp_path):
 @pytest.mark.parametrize('stream', ['keypoint', 'limb'])
 def test_real_jhmdb_posec3d_two_iterations_train_then_multiclip_test(jhmdb_ann, tmp_path, stream):
     ann, _ = jhmdb_ann
-    cfg = osp.join(ROOT, 'configs', 'posec3d', f'slowonly_r50-tiny_u24_72e_jhmdb_{stream}.py')
+    cfg = osp.join(ROOT, 'configs', 'posec3d', f'slowonly_r50-tiny_u24_160e_jhmdb_{stream}.py')
     work = tmp_path / 'work'
     train_tool.main([cfg, '--work-dir', str(work), '--cfg-options',
                      f'train_dataloader.dataset.ann_file={ann}',

@@ -18,7 +18,7 @@ ARGS = {
     'PackActionInputs': {},
     'PoseCompact': dict(hw_ratio=1.), 'Resize': dict(scale=(-1, 64)),
     'RandomResizedCrop': {}, 'CenterCrop': dict(crop_size=200),
-    'GeneratePoseTarget': dict(with_kp=True, with_limb=True, double=True),
+    'GeneratePoseTarget': dict(with_kp=True, with_limb=True, double=True, scaling=0.125),
     'FormatShape': dict(input_format='NCTHW_Heatmap'),
 }
 

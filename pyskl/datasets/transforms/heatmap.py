@@ -27,10 +27,10 @@ most ``score * exp(-4.5) ~ 0.011 * score`` (measured against MMAction2 1.2.0
 in ``tools/analysis/benchmark.py heatmap``).
 
 Speed: only the pixels of each window are computed. Keypoint windows have a
-fixed size ``int(6 sigma) + 2``; limb windows are grouped into a few square
-patch sizes (a loop over at most ~10 size groups, never over frames or
-joints), and the patches are max-scattered into the volume with one
-``np.maximum.at`` per group.
+fixed size ``int(6 sigma) + 2``; limb windows are grouped by height and width
+into the rungs of a x1.5 size ladder (a loop over the occupied rung pairs,
+never over frames or joints), and each group's patches are max-written into
+the volume with one gather/max/assign per person.
 """
 from __future__ import annotations
 
@@ -136,16 +136,12 @@ def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],
     return out
 
 
-def _size_groups(size: np.ndarray, smallest: int):
-    """Square patch sizes (growing by ~1.5x) covering every window size."""
-    groups = []
-    s = smallest
-    top = int(size.max()) if size.size else 0
-    while True:
-        groups.append(s)
-        if s >= top:
-            return groups
-        s = int(np.ceil(s * 1.5))
+def _size_ladder(smallest: int, top: int) -> np.ndarray:
+    """Patch sides ``smallest, ~1.5x, ~2.25x, ...`` up to at least ``top``."""
+    sides = [smallest]
+    while sides[-1] < top:
+        sides.append(int(np.ceil(sides[-1] * 1.5)))
+    return np.array(sides)
 
 
 def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[int]],
@@ -186,21 +182,24 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     lo, hi = np.minimum(A, B), np.maximum(A, B)
     stx, edx = _window(lo[:, 0], hi[:, 0], sigma, W)
     sty, edy = _window(lo[:, 1], hi[:, 1], sigma, H)
-    size = np.where((edx > stx) & (edy > sty), np.maximum(edx - stx, edy - sty), 0)
+    wx, wy = edx - stx, edy - sty
     inv = np.where(short, 0, 1 / np.where(short, 1, d2ab)).astype(np.float32)
     base = (t * L + l_) * H * W
     k = np.float32(-0.5 / sigma ** 2)
-    smallest = int(6 * sigma) + 2
-    prev = 0
-    for S in _size_groups(size, smallest):
-        sel = np.nonzero((size > prev) & (size <= S))[0]
-        prev = S
-        if sel.size == 0:
-            continue
-        x0, x, vx = _axis_coords(stx[sel], edx[sel], W, S)
-        y0, y, vy = _axis_coords(sty[sel], edy[sel], H, S)
-        dx = (x - A[sel, 0:1]).astype(np.float32)          # (n, S)
-        dy = (y - A[sel, 1:2]).astype(np.float32)
+    # group the windows by (height, width) rungs of a size ladder: one loop
+    # step per occupied rung pair, rectangular patches (a long horizontal limb
+    # gets a wide, flat patch)
+    ladder = _size_ladder(int(6 * sigma) + 2, max(H, W))
+    drawn = (wx > 0) & (wy > 0)
+    rx, ry = np.searchsorted(ladder, wx), np.searchsorted(ladder, wy)
+    key = np.where(drawn, ry * len(ladder) + rx, -1)
+    for g in np.unique(key[drawn]):
+        sel = np.nonzero(key == g)[0]
+        Sy, Sx = ladder[g // len(ladder)], ladder[g % len(ladder)]
+        x0, x, vx = _axis_coords(stx[sel], edx[sel], W, Sx)
+        y0, y, vy = _axis_coords(sty[sel], edy[sel], H, Sy)
+        dx = (x - A[sel, 0:1]).astype(np.float32)          # (n, Sx)
+        dy = (y - A[sel, 1:2]).astype(np.float32)          # (n, Sy)
         sux, suy, sinv = ux[sel, None, None], uy[sel, None, None], inv[sel, None, None]
         # projection coefficient of the pixel on AB, clipped to the segment
         c = np.clip((dy[:, :, None] * suy + dx[:, None, :] * sux) * sinv, 0, 1)
