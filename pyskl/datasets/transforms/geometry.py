@@ -15,13 +15,13 @@ Images, when present, are ``imgs``: a list of (H, W, C) arrays or one
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
 
 from pyskl.registry import TRANSFORMS
-from .base import PoseTransform, sample_name
+from .base import PoseTransform
 
 
 def _pair(x) -> Tuple:
