@@ -16,6 +16,7 @@ clip_len = 24
 ann_file = 'data/jhmdb/jhmdb_gt.pkl'
 layout = 'jhmdb'
 num_epochs = 160
+# SGD lr 0.1
 
 model = dict(
     type='Recognizer3D',
