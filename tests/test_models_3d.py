@@ -128,3 +128,17 @@ def test_get_flops_reports_the_published_posec3d_figures():
     flops, params = complexity(cfg, (1, 17, 48, 64, 64))
     assert round(params / 1e6, 1) == 2.0
     assert round(flops / 1e9, 1) == 20.6
+
+
+def test_recognizer3d_rejects_inputs_of_the_wrong_rank():
+    with pytest.raises(ValueError, match=r'\(N, views, C, T, H, W\)'):
+        _recognizer()(torch.rand(2, 17, 8, 16), _samples(2), mode='predict')
+
+
+def test_preprocessor_normalises_rgb_clips_per_channel():
+    pre = MODELS.build(dict(type='ActionDataPreprocessor', mean=[10., 20., 30.], std=[2., 4., 5.]))
+    clip = torch.zeros(1, 3, 2, 4, 4)                 # (views, C, T, H, W)
+    clip[:, 1] = 28.
+    out = pre(dict(inputs=[clip, clip], data_samples=None))['inputs']
+    assert out.shape == (2, 1, 3, 2, 4, 4)
+    assert float(out[0, 0, 0, 0, 0, 0]) == -5.0 and float(out[1, 0, 1, 1, 2, 3]) == 2.0

@@ -33,6 +33,8 @@ import time
 import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# Spelled out (not imported from pyskl): the MMAction2 side runs in a virtualenv
+# without pyskl. Same values as pyskl's jhmdb layout edges and COCO_LIMBS.
 JHMDB_LIMBS = ((0, 1), (0, 2), (0, 3), (0, 4), (1, 5), (1, 6), (3, 7), (7, 11), (4, 8),
                (8, 12), (5, 9), (9, 13), (6, 10), (10, 14))
 COCO_LIMBS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9), (0, 6), (6, 8), (8, 10),

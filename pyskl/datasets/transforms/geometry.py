@@ -140,6 +140,7 @@ class Resize(PoseTransform):
             ``(64, -1)``) makes the short side 64.
         keep_ratio: keep the aspect ratio.
         interpolation: mmcv interpolation for images.
+        lazy: accepted for MMAction2 config compatibility; ignored.
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
     ``scale_factor``.
@@ -206,6 +207,7 @@ class RandomResizedCrop(PoseTransform):
     Args:
         area_range: (min, max) fraction of the image area.
         aspect_ratio_range: (min, max) of w/h, sampled log-uniformly.
+        lazy: accepted for MMAction2 config compatibility; ignored.
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
     ``crop_quadruple``. Modified keys: ``keypoint``, ``imgs``,
@@ -243,7 +245,8 @@ class RandomResizedCrop(PoseTransform):
 
 @TRANSFORMS.register_module()
 class CenterCrop(PoseTransform):
-    """Crop the centre ``crop_size`` (int or (w, h)) box.
+    """Crop the centre ``crop_size`` (int or (w, h)) box (``lazy`` is accepted
+    for MMAction2 config compatibility and ignored).
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
     ``crop_quadruple``. Modified keys: ``keypoint``, ``imgs``,

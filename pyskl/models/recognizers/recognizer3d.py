@@ -40,31 +40,23 @@ class Recognizer3D(BaseRecognizer):
             ``img_shape`` when drawing heatmaps.
     """
 
-    def _views(self, inputs: torch.Tensor, data_samples):
-        """Returns (N, views per sample, input rows, row chunk -> volumes
-        (n, C, T, H, W) function, views per input row)."""
+    def extract_feat(self, inputs: torch.Tensor, data_samples=None):
         drawer = getattr(self.data_preprocessor, 'heatmap', None)
-        if drawer is not None:
-            if inputs.dim() == 5:
-                inputs = inputs[:, None]
-            if inputs.dim() != 6:
-                raise ValueError('Recognizer3D with a heatmap drawer expects keypoints '
-                                 f'(N, views, M, T, V, 3), got {tuple(inputs.shape)}')
-            shape = _img_shape(data_samples)
-            rows = inputs.flatten(0, 1)
-            double = drawer.double and not self.training     # flip-test at test time only
-            per_row = 2 if double else 1
-            return inputs.shape[0], inputs.shape[1] * per_row, rows, \
-                (lambda x: drawer(x, shape, double)), per_row
         if inputs.dim() == 5:
             inputs = inputs[:, None]
         if inputs.dim() != 6:
-            raise ValueError('Recognizer3D expects inputs (N, views, C, T, H, W), got '
-                             f'{tuple(inputs.shape)}')
-        return inputs.shape[0], inputs.shape[1], inputs.flatten(0, 1), (lambda x: x), 1
-
-    def extract_feat(self, inputs: torch.Tensor, data_samples=None):
-        N, num_views, rows, make, per_row = self._views(inputs, data_samples)
+            expected = '(N, views, M, T, V, 3) keypoints' if drawer is not None else \
+                '(N, views, C, T, H, W)'
+            raise ValueError(f'Recognizer3D expects inputs {expected}, got {tuple(inputs.shape)}')
+        rows = inputs.flatten(0, 1)                  # one row per view (per clip with a drawer)
+        per_row = 1
+        make = lambda x: x  # noqa: E731
+        if drawer is not None:
+            shape = _img_shape(data_samples)
+            double = drawer.double and not self.training    # flip-test at test time only
+            per_row = 2 if double else 1
+            make = lambda x: drawer(x, shape, double)  # noqa: E731
+        num_views = inputs.shape[1] * per_row
         max_views = self.test_cfg.get('max_testing_views')
         if self.training or not max_views:
             return self.backbone(make(rows)), num_views
