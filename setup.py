@@ -19,6 +19,14 @@ setup(
     packages=find_packages(exclude=('tests', 'configs', 'tools', 'demo')),
     python_requires='>=3.8',
     install_requires=requires,
-    extras_require=dict(tests=['pytest']),
+    extras_require=dict(
+        tests=['pytest'],
+        # Offline pose extraction for demo/ and tools/data/custom_2d_skeleton.py:
+        # mediapipe 0.10.21 is the last release whose legacy solutions ship
+        # their models in the wheel; it needs numpy<2 and protobuf<5 (so does
+        # OpenCV below 4.12), which is why it is an extra.
+        demo=['mediapipe==0.10.21', 'numpy<2', 'protobuf<5', 'opencv-python-headless<4.12',
+              'opencv-contrib-python<4.12'],
+    ),
     license='Apache-2.0',
 )

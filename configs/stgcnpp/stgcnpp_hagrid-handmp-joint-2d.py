@@ -22,8 +22,10 @@ model = dict(
     cls_head=dict(type='GCNHead', num_classes=40, in_channels=128),
     test_cfg=dict(average_clips='prob'))
 
+# PYSKL's HaGRID pipeline: 'auto' maps a clip's joint box to [-1, 1] only when
+# it spans > 10 units, so MediaPipe's [0, 1] coordinates pass unchanged.
 test_pipeline = [
-    dict(type='PreNormalize2D'),
+    dict(type='PreNormalize2D', threshold=0, mode='auto'),
     dict(type='GenSkeFeat', dataset=layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=10, num_clips=1, test_mode=True),
     dict(type='PoseDecode'),

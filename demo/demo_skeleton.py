@@ -1,0 +1,190 @@
+"""Video (file, camera or stream) -> skeletons -> action label(s) -> annotated video.
+
+    python demo/demo_skeleton.py VIDEO OUT.mp4 --config CFG --checkpoint CKPT \
+        --label-map LABELS.txt [--device cpu] [--short-side 480] \
+        [--window 48 --stride 16] [--pose-backend mediapipe] [--mode gesture]
+
+VIDEO is a file, a camera index (``0``) or a stream URL. Poses come from an
+offline MediaPipe backend (``pip install -e .[demo]``) or from mmdet + mmpose
+(``--pose-backend mmpose --det-config ... --det-checkpoint ... --pose-config
+... --pose-checkpoint ...``); they are tracked into persons and handed to any
+pyskl recognizer (GCN or PoseC3D), in the layout its config was trained on
+(COCO-17 as is, COCO-17 -> JHMDB-15 mapped, MediaPipe hands for
+``--mode gesture``).
+
+Without ``--window`` a file is read whole and gets one label. With
+``--window W [--stride S]`` (required for cameras and streams) frames are
+processed as they come: every S frames the last W frames are classified,
+each written frame shows the latest window's label (so labels lag by up to
+S frames), and the per-window predictions go to ``--pred-out`` (JSON).
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from typing import Dict, List, Optional
+
+import numpy as np
+from tqdm import tqdm
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from pyskl.apis import (PoseTracker, build_pose_estimator, config_layout,  # noqa: E402
+                        inference_recognizer, init_recognizer, load_label_map,
+                        prepare_skeleton, sliding_windows)
+from pyskl.apis.inference import get_test_pipeline  # noqa: E402
+from pyskl.apis.video import VideoSink, VideoSource, draw_labels, draw_skeletons  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description='pyskl skeleton-based action recognition demo')
+    p.add_argument('video', help='video file, camera index or stream URL')
+    p.add_argument('out', help='output video (.mp4 or .avi)')
+    p.add_argument('--config', required=True, help='recognizer config file')
+    p.add_argument('--checkpoint', required=True, help='recognizer checkpoint')
+    p.add_argument('--label-map', help="class names, one a line (default: 'class <i>')")
+    p.add_argument('--device', default='cpu', help="e.g. 'cpu', 'cuda:0'")
+    p.add_argument('--short-side', type=int, default=480,
+                   help='resize frames to this short side before pose estimation (px)')
+    p.add_argument('--window', type=int, help='frames per classified window')
+    p.add_argument('--stride', type=int, help='frames between windows (default: window)')
+    p.add_argument('--mode', choices=['action', 'gesture'], default='action',
+                   help='gesture: MediaPipe Hands keypoints (layout handmp)')
+    p.add_argument('--pose-backend', default=None,
+                   help='mediapipe (default), mediapipe-multi, mediapipe-hands or mmpose')
+    p.add_argument('--det-config', help='mmdet config (--pose-backend mmpose)')
+    p.add_argument('--det-checkpoint', help='mmdet checkpoint')
+    p.add_argument('--det-score-thr', type=float, default=0.5)
+    p.add_argument('--pose-config', help='mmpose config')
+    p.add_argument('--pose-checkpoint', help='mmpose checkpoint')
+    p.add_argument('--max-person', type=int, default=2, help='persons handed to the model')
+    p.add_argument('--topk', type=int, default=3, help='labels written on the video')
+    p.add_argument('--max-frames', type=int, help='stop after this many frames')
+    p.add_argument('--pred-out', help='write the per-window predictions here (JSON)')
+    args = p.parse_args(argv)
+    if args.pose_backend is None:
+        args.pose_backend = 'mediapipe-hands' if args.mode == 'gesture' else 'mediapipe'
+    if args.det_config or args.pose_config:
+        args.pose_backend = 'mmpose'
+    return args
+
+
+def build_estimator(args):
+    if args.pose_backend == 'mmpose':
+        missing = [n for n in ('det_config', 'det_checkpoint', 'pose_config', 'pose_checkpoint')
+                   if not getattr(args, n)]
+        if missing:
+            raise SystemExit(f'--pose-backend mmpose needs --{", --".join(missing)}'
+                             .replace('_', '-'))
+        return build_pose_estimator('mmpose', det_config=args.det_config,
+                                    det_checkpoint=args.det_checkpoint,
+                                    pose_config=args.pose_config,
+                                    pose_checkpoint=args.pose_checkpoint,
+                                    det_score_thr=args.det_score_thr, device=args.device)
+    return build_pose_estimator(args.pose_backend)
+
+
+class WindowClassifier:
+    """Classify frames [start, end) of a :class:`PoseTracker`'s tracks."""
+
+    def __init__(self, model, labels: Optional[List[str]], source_layout: str, img_shape,
+                 max_person: int, topk: int, fps: float):
+        from mmengine.dataset import Compose
+        self.model, self.labels = model, labels
+        self.pipeline = Compose(get_test_pipeline(model.cfg))
+        self.target_layout = config_layout(model.cfg)
+        self.source_layout, self.img_shape = source_layout, img_shape
+        self.max_person, self.topk, self.fps = max_person, topk, fps
+
+    def __call__(self, tracker: PoseTracker, start: int, end: int) -> Dict:
+        kp, sc, ids = tracker.arrays(start, end, self.max_person)
+        pred = dict(start=start, end=end, start_s=round(start / self.fps, 3),
+                    end_s=round(end / self.fps, 3), tracks=ids)
+        if not ids:
+            pred['top'] = []
+            pred['note'] = 'no person'
+            return pred
+        sample = prepare_skeleton(kp, sc, self.img_shape, self.source_layout,
+                                  self.target_layout)
+        scores = inference_recognizer(self.model, sample, self.pipeline)
+        labels = self.labels or [f'class {i}' for i in range(len(scores))]
+        if len(scores) != len(labels):
+            raise ValueError(f'the model has {len(scores)} classes but the label map has '
+                             f'{len(self.labels)} names')
+        order = np.argsort(-scores)[:self.topk]
+        pred['top'] = [(labels[i], round(float(scores[i]), 4)) for i in order]
+        return pred
+
+
+def label_lines(pred: Optional[Dict]) -> List[str]:
+    if pred is None:
+        return ['(waiting for the first window)']
+    if not pred['top']:
+        return ['no person']
+    return [f'{name}: {score:.2f}' for name, score in pred['top']]
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    labels = load_label_map(args.label_map) if args.label_map else None
+    src = VideoSource(args.video, args.short_side)
+    if src.live and not args.window:
+        raise SystemExit(f'{args.video!r} is a camera or stream: give --window (and --stride)')
+    model = init_recognizer(args.config, args.checkpoint, args.device)
+    estimator = build_estimator(args)
+    w, h = src.size
+    clf = WindowClassifier(model, labels, estimator.layout, (h, w), args.max_person,
+                           args.topk, src.fps)
+    tracker = PoseTracker()
+    sink = VideoSink(args.out, src.fps, src.size)
+    total = src.num_frames if args.max_frames is None else min(
+        args.max_frames, src.num_frames or args.max_frames)
+    preds, current = [], None
+    buffered = []          # whole-video mode: (frame, pose, ids) until the label is known
+    stride = args.stride or args.window
+    try:
+        for t, frame in enumerate(tqdm(src, total=total, desc='pose + tracking',
+                                       unit='frame')):
+            if args.max_frames is not None and t >= args.max_frames:
+                break
+            det = estimator(frame)
+            ids = tracker.update(det, t)
+            if not args.window:
+                buffered.append((frame, det, ids))
+                continue
+            if t + 1 >= args.window and (t + 1 - args.window) % stride == 0:
+                current = clf(tracker, t + 1 - args.window, t + 1)
+                preds.append(current)
+                tracker.forget_before(t + 2 - args.window)
+            frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
+                                   ids)
+            sink.write(draw_labels(frame, label_lines(current)))
+        n = tracker.num_frames
+        if n == 0:
+            raise SystemExit(f'{args.video!r}: no frame was read')
+        if not args.window or not preds:
+            # whole video (or a stream shorter than one window): one label
+            (start, end), = sliding_windows(n, None)
+            current = clf(tracker, start, end)
+            preds.append(current)
+        for frame, det, ids in buffered:
+            frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
+                                   ids)
+            sink.write(draw_labels(frame, label_lines(current)))
+    finally:
+        sink.close()
+        src.close()
+        estimator.close()
+    for p in preds:
+        top = ', '.join(f'{n} {s:.3f}' for n, s in p['top']) or p.get('note', '')
+        print(f"frames {p['start']}-{p['end'] - 1} ({p['start_s']:.1f}-{p['end_s']:.1f} s): "
+              f'{top}')
+    print(f'wrote {sink.count} frames to {args.out}')
+    if args.pred_out:
+        with open(args.pred_out, 'w') as f:
+            json.dump(dict(video=args.video, config=args.config, checkpoint=args.checkpoint,
+                           fps=src.fps, windows=preds), f, indent=1)
+    return preds
+
+
+if __name__ == '__main__':
+    main()
