@@ -16,7 +16,9 @@ Without ``--window`` a file is read whole and gets one label. With
 ``--window W [--stride S]`` (required for cameras and streams) frames are
 processed as they come: every S frames the last W frames are classified,
 each written frame shows the latest window's label (so labels lag by up to
-S frames), and the per-window predictions go to ``--pred-out`` (JSON).
+S frames), and the per-window predictions go to ``--pred-out`` (JSON). At the
+end of a video, frames after the last full stride get one more window that
+ends at the last frame (reported, not drawn).
 """
 import argparse
 import json
@@ -166,6 +168,11 @@ def main(argv=None):
             (start, end), = sliding_windows(n, None)
             current = clf(tracker, start, end)
             preds.append(current)
+        elif preds[-1]['end'] < n:
+            # the frames after the last full stride: one more window ending at the
+            # last frame (as sliding_windows does); reported, not drawn
+            start, end = sliding_windows(n, args.window, stride)[-1]
+            preds.append(clf(tracker, start, end))
         for frame, det, ids in buffered:
             frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
                                    ids)

@@ -307,6 +307,12 @@ def test_demo_windows_on_a_real_video(tmp_path, scripted_backend):
     cap = cv2.VideoCapture(out)
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 16
     assert int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)) == 120
+    # a tail shorter than a stride: one more window ending at the last frame
+    res = demo_skeleton.main([video, out, '--config', JHMDB_CFG, '--checkpoint', ckpt,
+                              '--label-map', labels, '--pose-backend', scripted_backend,
+                              '--short-side', '120', '--window', '8', '--stride', '4',
+                              '--max-frames', '14'])
+    assert [(p['start'], p['end']) for p in res] == [(0, 8), (4, 12), (6, 14)]
     # whole-video mode: one label for all frames
     res = demo_skeleton.main([video, out, '--config', JHMDB_CFG, '--checkpoint', ckpt,
                               '--label-map', labels, '--pose-backend', scripted_backend,

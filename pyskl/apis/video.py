@@ -141,16 +141,23 @@ def draw_skeletons(frame: np.ndarray, keypoint: np.ndarray, keypoint_score: np.n
     """
     out = frame.copy()
     edges = get_layout(layout).inward
-    thick = max(1, int(round(min(frame.shape[:2]) / 240)))
+    max_thick = max(1, int(round(min(frame.shape[:2]) / 240)))
     for p in range(len(keypoint)):
         color = _COLORS[(track_ids[p] if track_ids is not None else p) % len(_COLORS)]
         kp, sc = keypoint[p], keypoint_score[p]
+        seen = kp[sc > threshold]
+        if not len(seen):
+            continue
+        # line width and joint size follow the person's size (small hands stay visible)
+        diag = float(np.linalg.norm(seen.max(0) - seen.min(0)))
+        thick = int(np.clip(diag / 80, 1, max_thick))
+        radius = int(np.clip(diag / 60, 1, max_thick + 1))
         for a, b in edges:
             if sc[a] > threshold and sc[b] > threshold:
                 cv2.line(out, tuple(int(v) for v in kp[a]), tuple(int(v) for v in kp[b]),
                          color, thick, cv2.LINE_AA)
         for v in np.flatnonzero(sc > threshold):
-            cv2.circle(out, tuple(int(x) for x in kp[v]), thick + 1, (255, 255, 255), -1,
+            cv2.circle(out, tuple(int(x) for x in kp[v]), radius, (255, 255, 255), -1,
                        cv2.LINE_AA)
     return out
 
