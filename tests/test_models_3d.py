@@ -89,6 +89,31 @@ def test_recognizer3d_max_testing_views_gives_the_same_scores():
         assert abs(float(da.pred_score.sum()) - 1) < 1e-5
 
 
+def test_channels_last_gives_the_same_scores_and_gradients():
+    x = torch.rand(2, 2, 17, 8, 16, 16)
+    plain = _recognizer(test_cfg=dict(average_clips='prob'))
+    cl = _recognizer(test_cfg=dict(average_clips='prob'), channels_last=True)
+    seen = []
+    cl.backbone.register_forward_pre_hook(lambda m, args: seen.append(
+        args[0].is_contiguous(memory_format=torch.channels_last_3d)))
+    with torch.no_grad():
+        a = plain(x, _samples(2), mode='predict')
+        b = cl(x, _samples(2), mode='predict')
+    assert seen == [True]
+    for da, db in zip(a, b):
+        torch.testing.assert_close(da.pred_score, db.pred_score, atol=1e-5, rtol=1e-5)
+    plain.train(), cl.train()
+    torch.manual_seed(1)            # same dropout masks
+    la = plain(x, _samples(2), mode='loss')['loss_cls']
+    torch.manual_seed(1)
+    lb = cl(x, _samples(2), mode='loss')['loss_cls']
+    la.backward(), lb.backward()
+    torch.testing.assert_close(la, lb, atol=1e-5, rtol=1e-5)
+    ga = plain.backbone.conv1.conv.weight.grad
+    gb = cl.backbone.conv1.conv.weight.grad
+    torch.testing.assert_close(ga, gb, atol=1e-4, rtol=1e-3)
+
+
 def test_device_heatmaps_equal_pipeline_heatmaps_end_to_end():
     """data_preprocessor.heatmap draws the same volumes the CPU pipeline does."""
     rng = np.random.RandomState(0)
