@@ -38,6 +38,7 @@ from pyskl.apis.video import VideoSink, VideoSource, draw_labels, draw_skeletons
 
 
 def parse_args(argv=None):
+    """Command line options (PYSKL / MMAction2 demo names)."""
     p = argparse.ArgumentParser(description='pyskl skeleton-based action recognition demo')
     p.add_argument('video', help='video file, camera index or stream URL')
     p.add_argument('out', help='output video (.mp4 or .avi)')
@@ -71,6 +72,7 @@ def parse_args(argv=None):
 
 
 def build_estimator(args):
+    """The pose backend the options ask for (mmpose needs all four files)."""
     if args.pose_backend == 'mmpose':
         missing = [n for n in ('det_config', 'det_checkpoint', 'pose_config', 'pose_checkpoint')
                    if not getattr(args, n)]
@@ -118,6 +120,7 @@ class WindowClassifier:
 
 
 def label_lines(pred: Optional[Dict]) -> List[str]:
+    """Text lines drawn on a frame for a window's prediction."""
     if pred is None:
         return ['(waiting for the first window)']
     if not pred['top']:
@@ -126,6 +129,7 @@ def label_lines(pred: Optional[Dict]) -> List[str]:
 
 
 def main(argv=None):
+    """Run the demo; returns the list of window predictions."""
     args = parse_args(argv)
     labels = load_label_map(args.label_map) if args.label_map else None
     src = VideoSource(args.video, args.short_side)

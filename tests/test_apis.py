@@ -321,6 +321,19 @@ def test_demo_windows_on_a_real_video(tmp_path, scripted_backend):
                               '--short-side', '120', '--window', '8', '--stride', '4',
                               '--max-frames', '14'])
     assert [(p['start'], p['end']) for p in res] == [(0, 8), (4, 12), (6, 14)]
+    # a stream URL (file:// through OpenCV's FFmpeg, as rtsp:// or http:// would be):
+    # frames as they come, so --window is required
+    url = 'file://' + osp.abspath(video)
+    with VideoSource(url, 120) as src:
+        assert src.live and src.num_frames is None
+    with pytest.raises(SystemExit, match='--window'):
+        demo_skeleton.main([url, out, '--config', JHMDB_CFG, '--checkpoint', ckpt,
+                            '--pose-backend', scripted_backend])
+    res = demo_skeleton.main([url, out, '--config', JHMDB_CFG, '--checkpoint', ckpt,
+                              '--pose-backend', scripted_backend, '--short-side', '120',
+                              '--window', '8', '--max-frames', '16'])
+    assert [(p['start'], p['end']) for p in res] == [(0, 8), (8, 16)]
+    assert res[0]['top'][0][0].startswith('class ')          # no --label-map
     # whole-video mode: one label for all frames
     res = demo_skeleton.main([video, out, '--config', JHMDB_CFG, '--checkpoint', ckpt,
                               '--label-map', labels, '--pose-backend', scripted_backend,

@@ -168,6 +168,7 @@ class MediaPipePose(PoseEstimator):
         return PoseResult(one[0][None], one[1][None])
 
     def close(self) -> None:
+        """Release MediaPipe's graph."""
         self._pose.close()
 
 
@@ -279,6 +280,7 @@ class MediaPipeMultiPose(PoseEstimator):
         return PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
 
     def close(self) -> None:
+        """Release both MediaPipe graphs."""
         self._pose.close()
         self._full.close()
 
@@ -351,6 +353,7 @@ class MediaPipeHands(PoseEstimator):
         return PoseResult(np.stack(kps), np.stack(scores))
 
     def close(self) -> None:
+        """Release MediaPipe's graphs."""
         self._hands.close()
         if self._body is not None:
             self._body.close()

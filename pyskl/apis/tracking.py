@@ -39,6 +39,8 @@ class Track:
         return kp + self.velocity * (frame_idx - self.last_frame), sc
 
     def add(self, frame_idx: int, kp: np.ndarray, sc: np.ndarray, thr: float) -> None:
+        """Append a pose (V, 2) / (V,) and update the velocity from the joints
+        seen (score > ``thr``) in this and the previous pose."""
         if self.last_frame >= 0:
             prev_kp, prev_sc = self.frames[self.last_frame]
             both = (prev_sc > thr) & (sc > thr)
@@ -50,6 +52,7 @@ class Track:
 
     @property
     def total_score(self) -> float:
+        """Sum of all keypoint scores of the track."""
         return float(sum(sc.sum() for _, sc in self.frames.values()))
 
 

@@ -84,6 +84,7 @@ class VideoSource:
             yield self._resize(frame)
 
     def close(self) -> None:
+        """Release the capture."""
         self._cap.release()
 
     def __enter__(self):
@@ -117,10 +118,12 @@ class VideoSink:
         self.path, self.size, self.count = path, tuple(size), 0
 
     def write(self, frame: np.ndarray) -> None:
+        """Append one BGR frame of ``size``."""
         self._w.write(frame)
         self.count += 1
 
     def close(self) -> None:
+        """Finish the file."""
         self._w.release()
 
 

@@ -118,6 +118,7 @@ def process(item: Tuple[str, Optional[int], str]) -> Tuple[str, Optional[str]]:
 
 
 def main(argv=None) -> int:
+    """Command line entry; returns the exit status (1 if a video failed)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--video-list', required=True, help="text file: 'path [label]' per line")
     p.add_argument('--out', required=True, help='output annotation .pkl')
