@@ -210,6 +210,14 @@ def test_prepare_skeleton_and_jhmdb_gcn_inference():
         prepare_skeleton(kp, np.ones(kp.shape[:3]), (480, 640), 'coco', 'openpose')
 
 
+def test_posec3d_inference_on_tracked_coco_poses():
+    cfg = f'{ROOT}/configs/posec3d/slowonly_r50-tiny_u24_160e_jhmdb_limb.py'
+    kp = np.stack([_person(300 + 2 * t, 250) for t in range(30)])[None]
+    sample = prepare_skeleton(kp, np.full(kp.shape[:3], 0.9), (480, 640), 'coco', 'jhmdb')
+    scores = inference_recognizer(init_recognizer(cfg, None), sample)
+    assert scores.shape == (14,) and scores.sum() == pytest.approx(1, abs=1e-4)
+
+
 def test_hagrid_checkpoint_runs_on_handmp_keypoints():
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')
     model = init_recognizer(HAGRID_CFG, ckpt)
