@@ -347,3 +347,28 @@ def test_demo_windows_on_a_real_video(tmp_path, scripted_backend):
                               '--label-map', labels, '--pose-backend', scripted_backend,
                               '--short-side', '120', '--max-frames', '10'])
     assert [(p['start'], p['end']) for p in res] == [(0, 10)]
+
+
+class NobodyPose(pose_mod.PoseEstimator):
+    """A backend that never finds anyone."""
+
+    def __call__(self, frame):
+        return PoseResult.empty(17)
+
+
+def test_videos_without_anybody_do_not_crash(tmp_path, monkeypatch):
+    monkeypatch.setitem(pose_mod.POSE_BACKENDS, 'nobody', NobodyPose)
+    video = shared_path('videos', 'ntu_sample.avi')
+    model = init_recognizer(JHMDB_CFG, None)
+    ckpt = str(tmp_path / 'jhmdb.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    res = demo_skeleton.main([video, str(tmp_path / 'o.mp4'), '--config', JHMDB_CFG,
+                              '--checkpoint', ckpt, '--pose-backend', 'nobody',
+                              '--short-side', '120', '--window', '8', '--max-frames', '12'])
+    assert [p['note'] for p in res] == ['no person', 'no person'] and not res[0]['top']
+    lst = tmp_path / 'list.txt'
+    lst.write_text(f'{video} 0\n')
+    out = str(tmp_path / 'ann.pkl')
+    assert custom_2d_skeleton.main(['--video-list', str(lst), '--out', out,
+                                    '--pose-backend', 'nobody', '--short-side', '120']) == 1
+    assert 'no person found in any of its 72 frames' in open(out + '.errors.txt').read()
