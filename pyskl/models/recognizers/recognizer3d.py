@@ -40,7 +40,7 @@ class Recognizer3D(BaseRecognizer):
             ``torch.channels_last_3d`` memory format (same values, other
             strides). Convolutions then take oneDNN's / cuDNN's channels-last
             kernels: on this project's 2-core CPU a JHMDB PoseC3D training
-            step is ~1.6x faster (docs/results.md). Default False.
+            step is 1.7x faster (docs/results.md). Default False.
         Other arguments: :class:`BaseRecognizer`.
 
     Raises:
