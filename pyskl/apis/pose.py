@@ -17,7 +17,7 @@ Every estimator is called on one BGR frame (H, W, 3) uint8 and returns a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 
@@ -416,12 +416,3 @@ def build_pose_estimator(backend: str = 'mediapipe', **kwargs) -> PoseEstimator:
     if backend not in POSE_BACKENDS:
         raise KeyError(f'unknown pose backend {backend!r}; choose from {sorted(POSE_BACKENDS)}')
     return POSE_BACKENDS[backend](**kwargs)
-
-
-def estimate_video(estimator: PoseEstimator, frames, progress: Optional[str] = None
-                   ) -> List[PoseResult]:
-    """Run ``estimator`` on every frame of an iterable; a list of results."""
-    if progress:
-        from tqdm import tqdm
-        frames = tqdm(frames, desc=progress, unit='frame')
-    return [estimator(f) for f in frames]

@@ -50,11 +50,6 @@ class Track:
         self.frames[frame_idx] = (kp, sc)
         self.last_frame = frame_idx
 
-    @property
-    def total_score(self) -> float:
-        """Sum of all keypoint scores of the track."""
-        return float(sum(sc.sum() for _, sc in self.frames.values()))
-
 
 def keypoint_similarity(kp_a: np.ndarray, sc_a: np.ndarray, kp_b: np.ndarray,
                         sc_b: np.ndarray, thr: float = 0.05, kappa: float = 0.1) -> np.ndarray:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os.path as osp
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Iterator, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -92,12 +92,6 @@ class VideoSource:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def read_video(path: str, short_side: Optional[int] = None) -> Tuple[List[np.ndarray], float]:
-    """All frames of a video file and its fps (see :class:`VideoSource`)."""
-    with VideoSource(path, short_side) as src:
-        return list(src), src.fps
 
 
 class VideoSink:
