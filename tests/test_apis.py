@@ -80,6 +80,10 @@ def test_coco_to_jhmdb_joints_by_hand():
     np.testing.assert_allclose(norm[0, :, 1], [JHMDB_CENTER_PX] * 2, atol=1e-3)
     np.testing.assert_allclose(norm[0, 0, 0, 1] - norm[0, 0, 1, 1],
                                -(50 + 7 - 11.5) * JHMDB_TORSO_PX / 50, rtol=1e-5)
+    # two persons of different size and place: each is normalised on its own
+    kp2 = np.concatenate([kp, kp * 2 + 300])
+    norm2, _ = coco_to_jhmdb(kp2, np.ones((2, 2, 17), np.float32))
+    np.testing.assert_allclose(norm2[1], norm2[0], atol=1e-3)
     sc[0, 0, 9] = 0.0                                            # missing left wrist
     out, osc = coco_to_jhmdb(kp, sc)
     assert osc[0, 0, 12] == 0 and (out[0, 0, 12] == 0).all()

@@ -67,10 +67,10 @@ def coco_to_jhmdb(keypoint: np.ndarray, keypoint_score: np.ndarray,
 
     With ``normalize`` the clip is moved into the frame of this project's
     JHMDB annotation file (``tools/data/jhmdb_ddnet.py``), whose clips are
-    per-clip normalised (JHMDB ``pos_world``): scaled so that the median
-    torso length (mid-hip -> mid-shoulder, over frames and persons whose
-    shoulders and hips are above ``threshold``) is ``JHMDB_TORSO_PX`` and shifted so that the mean
-    belly lies at ``JHMDB_CENTER_PX``; the matching ``img_shape`` is
+    per-clip normalised (JHMDB ``pos_world``): each person is scaled so that
+    their median torso length (mid-hip -> mid-shoulder, over the frames whose
+    shoulders and hips are above ``threshold``) is ``JHMDB_TORSO_PX`` and
+    shifted so that their mean belly lies at ``JHMDB_CENTER_PX``; the matching ``img_shape`` is
     ``JHMDB_IMG_SHAPE``. Joints at or below ``threshold`` are set to 0.
 
     Args:
@@ -101,12 +101,13 @@ def coco_to_jhmdb(keypoint: np.ndarray, keypoint_score: np.ndarray,
     sc[:, :, 1] = keypoint_score[:, :, [5, 6, 11, 12]].min(2)
     valid = sc > threshold
     if normalize:
+        # per person: JHMDB clips show one person, normalised on their own
         torso_ok = valid[:, :, 0] & valid[:, :, 1]
-        if torso_ok.any():
-            torso = np.linalg.norm(axis, axis=-1)[torso_ok]
-            scale = JHMDB_TORSO_PX / max(float(np.median(torso)), 1e-3)
-            center = kp[:, :, 1][torso_ok].mean(0)
-            kp = (kp - center) * scale + np.asarray(JHMDB_CENTER_PX, np.float32)
+        torso_len = np.linalg.norm(axis, axis=-1)
+        for m in np.flatnonzero(torso_ok.any(1)):
+            scale = JHMDB_TORSO_PX / max(float(np.median(torso_len[m][torso_ok[m]])), 1e-3)
+            center = kp[m, :, 1][torso_ok[m]].mean(0)
+            kp[m] = (kp[m] - center) * scale + np.asarray(JHMDB_CENTER_PX, np.float32)
     kp[~valid] = 0
     sc[~valid] = 0
     return kp.astype(np.float32), sc.astype(np.float32)
