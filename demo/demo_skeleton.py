@@ -74,11 +74,11 @@ def parse_args(argv=None):
 def build_estimator(args):
     """The pose backend the options ask for (mmpose needs all four files)."""
     if args.pose_backend == 'mmpose':
-        missing = [n for n in ('det_config', 'det_checkpoint', 'pose_config', 'pose_checkpoint')
+        missing = [f'--{n.replace("_", "-")}' for n in
+                   ('det_config', 'det_checkpoint', 'pose_config', 'pose_checkpoint')
                    if not getattr(args, n)]
         if missing:
-            raise SystemExit(f'--pose-backend mmpose needs --{", --".join(missing)}'
-                             .replace('_', '-'))
+            raise SystemExit(f'--pose-backend mmpose needs {", ".join(missing)}')
         return build_pose_estimator('mmpose', det_config=args.det_config,
                                     det_checkpoint=args.det_checkpoint,
                                     pose_config=args.pose_config,
@@ -88,7 +88,18 @@ def build_estimator(args):
 
 
 class WindowClassifier:
-    """Classify frames [start, end) of a :class:`PoseTracker`'s tracks."""
+    """Classify frames [start, end) of a :class:`PoseTracker`'s tracks.
+
+    The ``max_person`` most visible tracks of the window are converted to the
+    config's layout (:func:`prepare_skeleton`) and scored by the config's
+    test pipeline. ``clf(tracker, start, end)`` returns a dict: ``start``,
+    ``end`` (frames), ``start_s``, ``end_s`` (seconds), ``tracks`` (ids),
+    ``top`` ([(label, score)] * topk; empty with ``note='no person'`` when
+    no track has a pose in the window).
+
+    Raises:
+        ValueError: the model's class count differs from the label map's.
+    """
 
     def __init__(self, model, labels: Optional[List[str]], source_layout: str, img_shape,
                  max_person: int, topk: int, fps: float):
@@ -113,7 +124,7 @@ class WindowClassifier:
         labels = self.labels or [f'class {i}' for i in range(len(scores))]
         if len(scores) != len(labels):
             raise ValueError(f'the model has {len(scores)} classes but the label map has '
-                             f'{len(self.labels)} names')
+                             f'{len(labels)} names')
         order = np.argsort(-scores)[:self.topk]
         pred['top'] = [(labels[i], round(float(scores[i]), 4)) for i in order]
         return pred

@@ -254,6 +254,29 @@ def test_mmpose_backend_without_packages_says_what_to_install():
         pose_mod.build_pose_estimator('nope')
 
 
+def test_box_iou_nms_by_hand_and_hog_on_a_real_frame():
+    a = np.array([[0, 0, 10, 10]], np.float32)
+    b = np.array([[5, 0, 15, 10], [20, 20, 30, 30], [0, 0, 0, 0]], np.float32)
+    np.testing.assert_allclose(pose_mod.box_iou(a, b), [[50 / 150, 0, 0]], rtol=1e-6)
+    boxes = np.array([[0, 0, 10, 10, 0.5], [1, 0, 11, 10, 0.9], [30, 30, 40, 40, 0.7]],
+                     np.float32)
+    kept = pose_mod.nms(boxes, 0.4)                 # IoU(0, 1) = 90/110 > 0.4
+    np.testing.assert_allclose(kept[:, 4], [0.9, 0.7])
+    # OpenCV's HOG finds the two upright men of the first frame of the demo video
+    with VideoSource(shared_path('videos', 'demo_skeleton.mp4'), 540) as src:
+        frame = next(iter(src))
+    if not hasattr(cv2, 'HOGDescriptor'):             # OpenCV 5 (the core install)
+        with pytest.raises(ImportError, match="HOGDescriptor.*opencv < 4.12"):
+            pose_mod.HOGPersonDetector()
+        return
+    det = pose_mod.HOGPersonDetector()(frame)
+    assert det.shape[1] == 5 and (np.diff(det[:, 4]) <= 0).all()
+    people = det[(det[:, 3] - det[:, 1]) > 150]       # full-body boxes
+    assert len(people) >= 2
+    centres = np.sort((people[:, 0] + people[:, 2]) / 2)
+    assert centres[-1] - centres[0] > 50             # two different people, side by side
+
+
 # ------------------------------------------------ tools with a scripted backend
 class ScriptedPose(pose_mod.PoseEstimator):
     """A stand-in for MediaPipe: one person whose joints follow the frame's

@@ -24,7 +24,7 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyskl.datasets.transforms import (GeneratePoseTarget, PoseCompact, PoseDecode,  # noqa: E402
                                        Resize, UniformSampleFrames)
-from pyskl.skeleton import get_layout  # noqa: E402
+from pyskl.apis.video import draw_skeletons  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -77,18 +77,12 @@ def colour(vol: np.ndarray, scale: int) -> np.ndarray:
     return cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
 
 
-def skeleton(kp: np.ndarray, score: np.ndarray, edges, size: int, scale: int) -> np.ndarray:
-    """Draw every person's joints and edges of one frame: kp (M, V, 2)."""
-    img = np.full((size * scale, size * scale, 3), 255, np.uint8)
-    for person, s in zip(kp, score):
-        pts = [tuple(int(round((v + 0.5) * scale)) for v in p) for p in person]
-        for a, b in edges:
-            if s[a] > 0 and s[b] > 0:
-                cv2.line(img, pts[a], pts[b], (60, 60, 200), 2, cv2.LINE_AA)
-        for p, sc in zip(pts, s):
-            if sc > 0:
-                cv2.circle(img, p, 3, (20, 140, 20), -1, cv2.LINE_AA)
-    return img
+def skeleton(kp: np.ndarray, score: np.ndarray, layout: str, size: int, scale: int) -> np.ndarray:
+    """One frame's persons (kp (M, V, 2) heatmap pixels) drawn on a white
+    ``size * scale`` canvas (pixel centres scaled: ``(x + 0.5) * scale``)."""
+    canvas = np.full((size * scale, size * scale, 3), 255, np.uint8)
+    return draw_skeletons(canvas, (kp + 0.5) * scale, score, layout, threshold=0,
+                          joint_color=(20, 140, 20))
 
 
 def write(frames, out: str, fps: float) -> None:
@@ -107,13 +101,12 @@ def write(frames, out: str, fps: float) -> None:
 
 def main(argv=None):
     args = parse_args(argv)
-    layout = get_layout(args.layout)
     sample = load_sample(args.ann_file, args.sample)
     kp, score, kp_vol, limb_vol = volumes(sample, args.layout, args.clip_len, args.size,
                                           args.sigma)
     frames = []
     for t in tqdm(range(kp_vol.shape[0]), desc='rendering'):
-        panels = [skeleton(kp[:, t], score[:, t], layout.inward, args.size, args.scale),
+        panels = [skeleton(kp[:, t], score[:, t], args.layout, args.size, args.scale),
                   colour(kp_vol[t], args.scale), colour(limb_vol[t], args.scale)]
         frame = np.concatenate([np.pad(p, ((4, 4), (4, 4), (0, 0)), constant_values=255)
                                 for p in panels], axis=1)

@@ -185,10 +185,18 @@ class HOGPersonDetector:
 
     ``detector(frame) -> (P, 5)`` float32 boxes (x1, y1, x2, y2, score) in
     pixels of ``frame``, best first.
+
+    Raises:
+        ImportError: an OpenCV without ``HOGDescriptor`` (OpenCV 5 moved it
+            out; the demo extra pins opencv < 4.12).
     """
 
     def __init__(self, scale: float = 0.5, score_thr: float = 0.5, nms_thr: float = 0.4):
         import cv2
+        if not hasattr(cv2, 'HOGDescriptor'):
+            raise ImportError(f'OpenCV {cv2.__version__} has no HOGDescriptor (OpenCV 5 moved it '
+                              "out of the main module): install the demo extra, pip install "
+                              "-e '.[demo]', which pins opencv < 4.12")
         self._cv2 = cv2
         self._hog = cv2.HOGDescriptor()
         self._hog.setSVMDetector(cv2.HOGDescriptor_getDefaultPeopleDetector())

@@ -127,7 +127,8 @@ _COLORS = [(0, 165, 255), (255, 128, 0), (0, 200, 0), (200, 0, 200), (0, 220, 22
 
 def draw_skeletons(frame: np.ndarray, keypoint: np.ndarray, keypoint_score: np.ndarray,
                    layout: str, track_ids: Optional[Sequence[int]] = None,
-                   threshold: float = 0.3) -> np.ndarray:
+                   threshold: float = 0.3,
+                   joint_color: Tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
     """Draw each person's bones and joints on a copy of ``frame``.
 
     Args:
@@ -135,6 +136,11 @@ def draw_skeletons(frame: np.ndarray, keypoint: np.ndarray, keypoint_score: np.n
         layout: the keypoints' layout name (its edges are drawn).
         track_ids: colour per track id (default: per person).
         threshold: joints at or below it are not drawn.
+        joint_color: BGR colour of the joint dots (bones take one colour per
+            track / person).
+
+    Returns:
+        The drawn copy (H, W, 3) uint8.
     """
     out = frame.copy()
     edges = get_layout(layout).inward
@@ -154,7 +160,7 @@ def draw_skeletons(frame: np.ndarray, keypoint: np.ndarray, keypoint_score: np.n
                 cv2.line(out, tuple(int(v) for v in kp[a]), tuple(int(v) for v in kp[b]),
                          color, thick, cv2.LINE_AA)
         for v in np.flatnonzero(sc > threshold):
-            cv2.circle(out, tuple(int(x) for x in kp[v]), radius, (255, 255, 255), -1,
+            cv2.circle(out, tuple(int(x) for x in kp[v]), radius, joint_color, -1,
                        cv2.LINE_AA)
     return out
 

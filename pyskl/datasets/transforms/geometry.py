@@ -59,13 +59,16 @@ def _crop(results: Dict, x0: int, y0: int, w: int, h: int) -> None:
     results['img_shape'] = (h, w)
 
 
-_CROP_KEYS = dict(optional_keys=('keypoint', 'imgs', 'crop_quadruple'),
-                  modified_keys=('keypoint', 'imgs', 'img_shape', 'crop_quadruple'),
-                  added_keys=('crop_quadruple',))
+class _CropTransform(PoseTransform):
+    """Base of the crops (``_crop``): the result keys they all declare."""
+    required_keys = ('img_shape',)
+    optional_keys = ('keypoint', 'imgs', 'crop_quadruple')
+    modified_keys = ('keypoint', 'imgs', 'img_shape', 'crop_quadruple')
+    added_keys = ('crop_quadruple',)
 
 
 @TRANSFORMS.register_module()
-class PoseCompact(PoseTransform):
+class PoseCompact(_CropTransform):
     """Crop every frame to the box that holds all keypoints of the clip, so
     the skeleton fills the heatmap. Source: PoseC3D (Duan et al., CVPR 2022),
     "subjects-centered cropping"; reference design PYSKL/MMAction2
@@ -91,9 +94,6 @@ class PoseCompact(PoseTransform):
     """
 
     required_keys = ('keypoint', 'img_shape')
-    optional_keys = _CROP_KEYS['optional_keys']
-    modified_keys = _CROP_KEYS['modified_keys']
-    added_keys = _CROP_KEYS['added_keys']
 
     def __init__(self, padding: float = 0.25, threshold: float = 10,
                  hw_ratio: Union[None, float, Sequence[float]] = None, allow_imgpad: bool = True):
@@ -199,7 +199,7 @@ class Resize(PoseTransform):
 
 
 @TRANSFORMS.register_module()
-class RandomResizedCrop(PoseTransform):
+class RandomResizedCrop(_CropTransform):
     """Crop a random box of random area and aspect ratio (Inception-style,
     reference design MMAction2 ``RandomResizedCrop``); up to 10 tries, then a
     centred square of the short side.
@@ -213,11 +213,6 @@ class RandomResizedCrop(PoseTransform):
     ``crop_quadruple``. Modified keys: ``keypoint``, ``imgs``,
     ``img_shape``, ``crop_quadruple``.
     """
-
-    required_keys = ('img_shape',)
-    optional_keys = _CROP_KEYS['optional_keys']
-    modified_keys = _CROP_KEYS['modified_keys']
-    added_keys = _CROP_KEYS['added_keys']
 
     def __init__(self, area_range: Tuple[float, float] = (0.08, 1.0),
                  aspect_ratio_range: Tuple[float, float] = (3 / 4, 4 / 3), lazy: bool = False):
@@ -244,7 +239,7 @@ class RandomResizedCrop(PoseTransform):
 
 
 @TRANSFORMS.register_module()
-class CenterCrop(PoseTransform):
+class CenterCrop(_CropTransform):
     """Crop the centre ``crop_size`` (int or (w, h)) box (``lazy`` is accepted
     for MMAction2 config compatibility and ignored).
 
@@ -252,11 +247,6 @@ class CenterCrop(PoseTransform):
     ``crop_quadruple``. Modified keys: ``keypoint``, ``imgs``,
     ``img_shape``, ``crop_quadruple``.
     """
-
-    required_keys = ('img_shape',)
-    optional_keys = _CROP_KEYS['optional_keys']
-    modified_keys = _CROP_KEYS['modified_keys']
-    added_keys = _CROP_KEYS['added_keys']
 
     def __init__(self, crop_size: Union[int, Tuple[int, int]], lazy: bool = False):
         self.crop_size = _pair(crop_size)

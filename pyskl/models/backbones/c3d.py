@@ -15,6 +15,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
+from ..utils.init import init_conv3d_bn
 
 
 @MODELS.register_module()
@@ -67,11 +68,10 @@ class C3D(BaseModule):
         self.feat_dim = 8 * c
 
     def init_weights(self) -> None:
+        """Kaiming-normal convs (zero biases), unit BNs."""
         super().init_weights()
         if self.init_cfg is None:
-            for m in self.modules():
-                if isinstance(m, nn.Conv3d):
-                    nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+            init_conv3d_bn(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.conv2a(self.pool1(self.conv1a(x)))

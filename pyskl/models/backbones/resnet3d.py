@@ -16,10 +16,10 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from pyskl.registry import MODELS
 from ..utils.freeze import freeze_and_norm_eval
+from ..utils.init import init_conv3d_bn
 
 CONV3D = dict(type='Conv3d')
 BN3D = dict(type='BN3d', requires_grad=True)
@@ -228,14 +228,7 @@ class ResNet3d(BaseModule):
         super().init_weights()
         if self.init_cfg is not None:
             return
-        for m in self.modules():
-            if isinstance(m, nn.Conv3d):
-                nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, _BatchNorm):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        init_conv3d_bn(self)
         if self.zero_init_residual:
             for m in self.modules():
                 if isinstance(m, (Bottleneck3d, BasicBlock3d)):
