@@ -59,3 +59,14 @@ def test_mmaction2_dumps_fuse_as_computed_by_hand():
     res = fuse_scores.main(['--preds', j, b, '--coefficients', '1', '1'])
     assert res['top1'] == pytest.approx(correct / len(dj))
     assert res['top1'] == pytest.approx(56 / 60)
+
+
+def test_nan_stream_makes_misses_not_hits(tmp_path, capsys):
+    a = _dump(tmp_path / 'a.pkl', [[float('nan')] * 3] * 3, [0, 1, 2])
+    b = _dump(tmp_path / 'b.pkl', [[0.2, 0.3, 0.5]] * 3, [0, 1, 2])
+    scores, labels = fuse_scores.fuse([a, b], [1, 1])
+    assert fuse_scores.report(scores, labels) == dict(top1=0.0, top5=0.0, mean1=0.0)
+    assert 'NaN' in capsys.readouterr().err
+    c = _dump(tmp_path / 'c.pkl', [[0.5] * 3] * 3, [0, 1, 2])   # all tied
+    res = fuse_scores.report(*fuse_scores.fuse([c], [1]))
+    assert res['top1'] == pytest.approx(1 / 3)

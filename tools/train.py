@@ -14,9 +14,8 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmengine.config import Config  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
-from pyskl.engine import finish_distributed, setup_distributed  # noqa: E402
+from pyskl.engine import build_runner, finish_distributed, setup_distributed  # noqa: E402
 from pyskl.engine.cli import add_common_args, apply_common_args, parse_with_env  # noqa: E402
 from pyskl.utils import register_all_modules  # noqa: E402
 
@@ -83,7 +82,7 @@ def main(argv=None):
     register_all_modules()
     cfg = merge_args(Config.fromfile(args.config), args)
     setup_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
     if args.test_last:
         runner.test()

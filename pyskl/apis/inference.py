@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.runner import load_checkpoint
 
+from pyskl.engine.checkpoint import load_checked, load_from_local_trusted
 from pyskl.registry import MODELS
 from pyskl.skeleton.mapping import JHMDB_IMG_SHAPE, coco_to_jhmdb
 
@@ -35,16 +35,16 @@ def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None
 
     Raises:
         FileNotFoundError: missing checkpoint.
-        RuntimeError: the checkpoint's weights do not match the model
-            (names the missing / unexpected keys).
+        RuntimeError: the checkpoint's weights do not fit the model (lists
+            the missing, unexpected and mis-shaped keys).
     """
     from pyskl.utils import register_all_modules
     register_all_modules()
     cfg = _load_config(config)
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                        revise_keys=[(r'^module\.', '')])
+        load_checked(model, load_from_local_trusted(checkpoint, map_location='cpu'),
+                     source=f'checkpoint {checkpoint}')
     model.cfg = cfg
     return model.to(device).eval()
 

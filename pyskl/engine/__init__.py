@@ -3,5 +3,8 @@ distributed setup on CPU machines). Importing this module registers the
 trusted local checkpoint loader."""
 from .checkpoint import load_from_local_trusted
 from .distributed import finish_distributed, setup_distributed
+from .hooks import CheckInvalidLossHook
+from .runner import StrictLoadRunner, build_runner
 
-__all__ = ['load_from_local_trusted', 'setup_distributed', 'finish_distributed']
+__all__ = ['load_from_local_trusted', 'setup_distributed', 'finish_distributed',
+           'CheckInvalidLossHook', 'StrictLoadRunner', 'build_runner']

@@ -7,10 +7,18 @@ local loader calls ``torch.load(filename, map_location)``, so ``--resume`` and
 smallest fix: re-register mmengine's loader for local paths (prefix ``''``)
 with ``weights_only=False``. Only load checkpoints you trust -- a pickle can
 run code (the same trust PYSKL, MMAction2 and torch < 2.6 assumed).
+
+``load_checked`` is the one place weights enter a model (``tools/test.py``,
+``load_from``, ``--resume`` through :class:`pyskl.engine.StrictLoadRunner`, and
+``init_recognizer``): a checkpoint that does not fit is refused with the list of
+missing, unexpected and mis-shaped keys, unless a partial load is asked for.
 """
 from __future__ import annotations
 
 import os.path as osp
+import re
+from collections import OrderedDict
+from typing import Dict, List, Sequence, Tuple
 
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
@@ -27,3 +35,86 @@ def load_from_local_trusted(filename: str, map_location=None):
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename!r} is not a file')
     return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def _state_dict_of(checkpoint) -> Dict[str, torch.Tensor]:
+    if isinstance(checkpoint, dict) and isinstance(checkpoint.get('state_dict'), dict):
+        return checkpoint['state_dict']
+    if isinstance(checkpoint, dict):
+        return checkpoint
+    raise TypeError(f'a checkpoint must be a dict (with a state_dict), got {type(checkpoint)}')
+
+
+def compare_state_dict(model: torch.nn.Module, state_dict: Dict[str, torch.Tensor]
+                       ) -> Tuple[List[str], List[str], List[str]]:
+    """How ``state_dict`` fits ``model``: ``(missing, unexpected, mis-shaped)``
+    key lists. BatchNorm ``num_batches_tracked`` counters missing from old
+    checkpoints are not counted (torch fills them in)."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in state_dict and not k.endswith('num_batches_tracked')]
+    unexpected = [k for k in state_dict if k not in own]
+    mismatched = [f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model {tuple(own[k].shape)}'
+                  for k in own if k in state_dict and hasattr(state_dict[k], 'shape')
+                  and tuple(state_dict[k].shape) != tuple(own[k].shape)]
+    return missing, unexpected, mismatched
+
+
+def _listing(name: str, keys: List[str], limit: int = 20) -> str:
+    if not keys:
+        return ''
+    more = f'\n    ... and {len(keys) - limit} more' if len(keys) > limit else ''
+    return f'\n  {name} ({len(keys)}):\n    ' + '\n    '.join(keys[:limit]) + more
+
+
+def load_checked(model: torch.nn.Module, checkpoint, source: str = 'checkpoint',
+                 partial: bool = False,
+                 revise_keys: Sequence[Tuple[str, str]] = ((r'^module\.', ''),)) -> Dict:
+    """Load a checkpoint's weights into ``model``, refusing one that does not fit.
+
+    Args:
+        model: the (unwrapped) model.
+        checkpoint: a loaded checkpoint (dict with ``state_dict``, or a bare
+            state dict).
+        source: the file name, for messages.
+        partial: load only the keys whose names and shapes match (fine-tuning
+            with a new head) instead of refusing the checkpoint.
+        revise_keys: ``(regex, replacement)`` applied to the checkpoint's keys
+            (``module.`` of DDP wrappers is stripped by default).
+
+    Returns:
+        ``dict(missing=[...], unexpected=[...], mismatched=[...])`` -- with
+        ``partial=True``, the model keys in ``missing`` and ``mismatched`` kept
+        their fresh initialisation.
+
+    Raises:
+        RuntimeError: the checkpoint does not fit and ``partial`` is False; the
+            message lists the missing, unexpected and mis-shaped keys.
+    """
+    state_dict = _state_dict_of(checkpoint)
+    for pattern, repl in revise_keys:
+        state_dict = OrderedDict((re.sub(pattern, repl, k), v) for k, v in state_dict.items())
+    missing, unexpected, mismatched = compare_state_dict(model, state_dict)
+    report = dict(missing=missing, unexpected=unexpected, mismatched=mismatched)
+    if (missing or unexpected or mismatched) and not partial:
+        raise RuntimeError(
+            f'{source} does not fit the model ({type(model).__name__}):'
+            + _listing('missing in the checkpoint', missing)
+            + _listing('unexpected in the checkpoint', unexpected)
+            + _listing('shape mismatch', mismatched)
+            + '\nUse the config the checkpoint was trained with; to fine-tune from it with a '
+              'different head, load it partially (load_partial = True in the config or '
+              '--cfg-options load_partial=True).')
+    bad = {m.split(':')[0] for m in mismatched}
+    model.load_state_dict(OrderedDict((k, v) for k, v in state_dict.items()
+                                      if k not in bad and k not in unexpected), strict=False)
+    return report
+
+
+def partial_load_message(report: Dict, source: str) -> str:
+    """One log message describing what a partial load left untouched."""
+    fresh = report['missing'] + report['mismatched']
+    return (f'Partial load of {source}: {len(fresh)} model keys left newly initialised, '
+            f'{len(report["unexpected"])} checkpoint keys unused.'
+            + _listing('newly initialised (missing)', report['missing'], 50)
+            + _listing('newly initialised (shape mismatch)', report['mismatched'], 50)
+            + _listing('unused', report['unexpected'], 50))

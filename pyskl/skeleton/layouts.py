@@ -5,15 +5,21 @@ Everything that depends on the joint topology -- graph adjacency
 flip pairs -- is derived from a :class:`SkeletonLayout` here, never from a
 second hand-typed list.
 
-Edges are ``(child, parent)`` pairs in the PYSKL ``inward`` convention; the
-bone of joint ``v`` is ``keypoint[v] - keypoint[parent(v)]`` where the parent
-is the neighbour one hop closer to ``center`` (the center's bone is zero).
+Edges are ``(child, parent)`` pairs in the PYSKL ``inward`` convention. The
+bone of joint ``v`` is ``keypoint[v] - keypoint[parent(v)]``. For the named
+layouts of PYSKL / MMAction2 (``coco``, ``openpose``, ``nturgb+d``, ``handmp``)
+the bone pairs are their ``JointToBone`` lists, the inputs every published
+bone-stream checkpoint was trained on; these differ from the graph at the
+COCO hips (parent: nose) and the NTU hand tips (parent: thumb). Other layouts
+(``jhmdb``, custom dicts) derive them from the graph: the parent is the
+neighbour one hop closer to ``center`` (the center's bone is zero). A custom
+layout may also name its own ``bone_pairs``.
 """
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -31,10 +37,18 @@ class SkeletonLayout:
         center: index of the center joint (root of the bone tree).
         flip_pairs: ``(left, right)`` joint pairs swapped by a horizontal flip.
         joint_names: optional names, one per joint.
+        bone_pairs: optional ``(joint, parent)`` pairs, one for each joint
+            (a joint paired with itself has a zero bone); empty: derived from
+            the graph (see the module docstring).
+        coord_dims: 2 for a 2D layout (a third channel is a confidence
+            score), 3 for a 3D one; ``None`` (custom layouts): unknown, a third
+            channel counts as a score only when the sample has
+            ``keypoint_score``.
 
     Raises:
         ValueError: an edge or pair index outside ``[0, num_node)``, a self
-            loop, or a graph that is not connected.
+            loop, a graph that is not connected, bone pairs that do not give
+            each joint exactly one parent, or ``coord_dims`` not in (2, 3, None).
     """
 
     name: str
@@ -43,6 +57,8 @@ class SkeletonLayout:
     center: int
     flip_pairs: Tuple[Edge, ...] = ()
     joint_names: Tuple[str, ...] = field(default=())
+    bone_pairs: Tuple[Edge, ...] = ()
+    coord_dims: Optional[int] = None
 
     def __post_init__(self):
         V = self.num_node
@@ -56,6 +72,16 @@ class SkeletonLayout:
             raise ValueError(f'layout {self.name!r}: center {self.center} outside [0, {V})')
         if np.isinf(self.center_distance()).any():
             raise ValueError(f'layout {self.name!r}: the edges do not connect all {V} joints')
+        if self.bone_pairs:
+            joints = sorted(a for a, _ in self.bone_pairs)
+            if joints != list(range(V)) or any(
+                    not 0 <= b < V for _, b in self.bone_pairs):
+                raise ValueError(f'layout {self.name!r}: bone_pairs must give one (joint, parent) '
+                                 f'pair for each of the {V} joints, parents in [0, {V}); got '
+                                 f'{list(self.bone_pairs)}')
+        if self.coord_dims not in (2, 3, None):
+            raise ValueError(f'layout {self.name!r}: coord_dims must be 2, 3 or None, got '
+                             f'{self.coord_dims!r}')
 
     @property
     def outward(self) -> List[Edge]:
@@ -87,7 +113,7 @@ class SkeletonLayout:
         return dist
 
     @property
-    def parents(self) -> np.ndarray:
+    def tree_parents(self) -> np.ndarray:
         """Parent of each joint on the tree rooted at ``center``: (V,) int64.
 
         The parent is the neighbour one hop closer to the center (lowest
@@ -102,7 +128,18 @@ class SkeletonLayout:
         return parent
 
     @property
-    def bone_pairs(self) -> List[Edge]:
+    def parents(self) -> np.ndarray:
+        """Bone parent of each joint: (V,) int64 -- from ``bone_pairs`` when the
+        layout names them, else :attr:`tree_parents`."""
+        if not self.bone_pairs:
+            return self.tree_parents
+        parent = np.arange(self.num_node)
+        for v, p in self.bone_pairs:
+            parent[v] = p
+        return parent
+
+    @property
+    def bones(self) -> List[Edge]:
         """``(v, parent(v))`` for every joint, in joint order."""
         return [(v, int(p)) for v, p in enumerate(self.parents)]
 
@@ -150,7 +187,11 @@ _add(SkeletonLayout(
     joint_names=('nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist',
                  'left_shoulder', 'left_elbow', 'left_wrist', 'right_hip', 'right_knee',
                  'right_ankle', 'left_hip', 'left_knee', 'left_ankle', 'right_eye',
-                 'left_eye', 'right_ear', 'left_ear')))
+                 'left_eye', 'right_ear', 'left_ear'),
+    bone_pairs=((0, 0), (1, 0), (2, 1), (3, 2), (4, 3), (5, 1), (6, 5), (7, 6), (8, 2),
+                (9, 8), (10, 9), (11, 5), (12, 11), (13, 12), (14, 0), (15, 0), (16, 14),
+                (17, 15)),
+    coord_dims=2))
 
 # COCO-17 (HRNet 2D skeletons of PYSKL / MMAction2).
 _add(SkeletonLayout(
@@ -161,7 +202,10 @@ _add(SkeletonLayout(
     joint_names=('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear',
                  'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow',
                  'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
-                 'right_knee', 'left_ankle', 'right_ankle')))
+                 'right_knee', 'left_ankle', 'right_ankle'),
+    bone_pairs=((0, 0), (1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 5), (8, 6),
+                (9, 7), (10, 8), (11, 0), (12, 0), (13, 11), (14, 12), (15, 13), (16, 14)),
+    coord_dims=2))
 
 # NTU RGB+D 25-joint Kinect v2 skeleton.
 _add(SkeletonLayout(
@@ -176,14 +220,22 @@ _add(SkeletonLayout(
                  'left_wrist', 'left_hand', 'right_shoulder', 'right_elbow', 'right_wrist',
                  'right_hand', 'left_hip', 'left_knee', 'left_ankle', 'left_foot',
                  'right_hip', 'right_knee', 'right_ankle', 'right_foot', 'spine_shoulder',
-                 'left_hand_tip', 'left_thumb', 'right_hand_tip', 'right_thumb')))
+                 'left_hand_tip', 'left_thumb', 'right_hand_tip', 'right_thumb'),
+    bone_pairs=((0, 1), (1, 20), (2, 20), (3, 2), (4, 20), (5, 4), (6, 5), (7, 6), (8, 20),
+                (9, 8), (10, 9), (11, 10), (12, 0), (13, 12), (14, 13), (15, 14), (16, 0),
+                (17, 16), (18, 17), (19, 18), (20, 20), (21, 22), (22, 7), (23, 24), (24, 11)),
+    coord_dims=3))
 
 # MediaPipe Hands, 21 landmarks (one hand: no left/right pairs).
 _add(SkeletonLayout(
     name='handmp', num_node=21, center=0,
     inward=((1, 0), (2, 1), (3, 2), (4, 3), (5, 0), (6, 5), (7, 6), (8, 7), (9, 0),
             (10, 9), (11, 10), (12, 11), (13, 0), (14, 13), (15, 14), (16, 15), (17, 0),
-            (18, 17), (19, 18), (20, 19))))
+            (18, 17), (19, 18), (20, 19)),
+    bone_pairs=((0, 0), (1, 0), (2, 1), (3, 2), (4, 3), (5, 0), (6, 5), (7, 6), (8, 7),
+                (9, 0), (10, 9), (11, 10), (12, 11), (13, 0), (14, 13), (15, 14), (16, 15),
+                (17, 0), (18, 17), (19, 18), (20, 19)),
+    coord_dims=2))
 
 # JHMDB puppet, 15 joints (DD-Net's preprocessing; see ../shared/data/README.md).
 _add(SkeletonLayout(
@@ -193,7 +245,8 @@ _add(SkeletonLayout(
     flip_pairs=((3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14)),
     joint_names=('neck', 'belly', 'face', 'right_shoulder', 'left_shoulder', 'right_hip',
                  'left_hip', 'right_elbow', 'left_elbow', 'right_knee', 'left_knee',
-                 'right_wrist', 'left_wrist', 'right_ankle', 'left_ankle')))
+                 'right_wrist', 'left_wrist', 'right_ankle', 'left_ankle'),
+    coord_dims=2))
 
 
 def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
@@ -203,7 +256,8 @@ def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
         layout: a registered name (``'coco'``, ``'openpose'``, ``'nturgb+d'``,
             ``'handmp'``, ``'jhmdb'``), a :class:`SkeletonLayout`, or a dict
             ``dict(num_node=V, inward=[(i, j), ...], center=c,
-            flip_pairs=[...], name='my_layout')`` for a custom skeleton.
+            flip_pairs=[...], name='my_layout', bone_pairs=[...],
+            coord_dims=2)`` for a custom skeleton (the last three optional).
 
     Raises:
         KeyError: unknown layout name.
@@ -222,6 +276,7 @@ def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
         cfg['inward'] = tuple(tuple(int(x) for x in e) for e in cfg['inward'])
         cfg['flip_pairs'] = tuple(tuple(int(x) for x in e) for e in cfg.get('flip_pairs', ()))
         cfg['joint_names'] = tuple(cfg.get('joint_names', ()))
+        cfg['bone_pairs'] = tuple(tuple(int(x) for x in e) for e in cfg.get('bone_pairs', ()))
         return SkeletonLayout(**cfg)
     raise TypeError(f'layout must be a name, a dict or a SkeletonLayout, got {type(layout)}')
 

@@ -7,7 +7,8 @@ Reads dumps of ``tools/test.py --dump`` (this project or MMAction2 1.x: a list
 of dicts with ``pred_score`` (num_classes,) and ``gt_label``). Samples are
 matched by ``frame_dir`` when every dump has it, otherwise by position (the
 labels must then agree). Prints top-1, top-5 and mean class accuracy of the
-weighted sum. PYSKL's documented weights: j:b = 1:1, j:b:jm:bm = 2:2:1:1.
+weighted sum; samples with NaN/inf scores count as misses and ties go to the
+lower class index (:mod:`pyskl.evaluation.functional`). PYSKL's documented weights: j:b = 1:1, j:b:jm:bm = 2:2:1:1.
 """
 import argparse
 import os.path as osp
@@ -19,6 +20,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from pyskl.evaluation import mean_class_accuracy, top_k_accuracy  # noqa: E402
+from pyskl.evaluation.functional import invalid_rows  # noqa: E402
 
 
 def _np(x):
@@ -70,6 +72,10 @@ def fuse(paths: Sequence[str], coefficients: Sequence[float], apply_softmax: boo
             raise ValueError(f'{path}: samples or labels do not match {paths[0]}')
         if fused is not None and scores.shape[1] != fused.shape[1]:
             raise ValueError(f'{path}: {scores.shape[1]} classes, {paths[0]} has {fused.shape[1]}')
+        bad = int(invalid_rows(scores).sum())
+        if bad:
+            print(f'warning: {path}: {bad} of {len(scores)} samples have NaN or infinite scores; '
+                  'they count as misses', file=sys.stderr)
         s = softmax(scores) if apply_softmax else scores
         fused = w * s if fused is None else fused + w * s
     return fused, labels0

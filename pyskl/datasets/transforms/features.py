@@ -1,10 +1,20 @@
 """Skeleton features: joint (j), bone (b), joint motion (jm), bone motion (bm).
 
 Source: two-stream / four-stream GCNs (2s-AGCN, Shi et al. CVPR 2019; PYSKL
-``GenSkeFeat``). Bone pairs come from the layout (:mod:`pyskl.skeleton`).
+``GenSkeFeat``). Bone pairs come from the layout (:mod:`pyskl.skeleton`): for
+``coco``, ``openpose``, ``nturgb+d`` and ``handmp`` they are PYSKL's /
+MMAction2's ``JointToBone`` lists, so released bone-stream checkpoints see the
+inputs they were trained on; a config may name its own with ``bone_pairs``.
+
+Whether a third channel is a confidence score (averaged by bones and motions,
+not differenced) is decided by the sample and the layout, never by a list of
+layout names: a score when the sample had ``keypoint_score`` (merged by
+``GenSkeFeat``), or when the layout is 2D (``coord_dims=2``: ``coco``,
+``openpose``, ``handmp``, ``jhmdb``, or a custom layout that says so).
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, Optional, Sequence
 
 import numpy as np
@@ -14,15 +24,15 @@ from pyskl.skeleton import get_layout
 from .base import PoseTransform, sample_name
 from .functional import joint_to_bone, to_motion
 
-#: Layouts whose data is 2D: a third channel is a confidence score.
-LAYOUTS_2D = ('coco', 'openpose', 'handmp', 'jhmdb')
 FEATS = ('j', 'b', 'jm', 'bm')
 
 
-def _has_score(dataset, score_channel: Optional[bool], C: int) -> bool:
+def has_score_channel(layout, C: int, score_channel: Optional[bool] = None) -> bool:
+    """Whether the last of ``C`` channels is a score: ``score_channel`` if
+    given, else ``C == 3`` and the layout is 2D (``coord_dims == 2``)."""
     if score_channel is not None:
-        return score_channel
-    return C == 3 and isinstance(dataset, str) and dataset in LAYOUTS_2D
+        return bool(score_channel)
+    return C == 3 and get_layout(layout).coord_dims == 2
 
 
 def merge_keypoint_score(results: Dict) -> None:
@@ -46,26 +56,33 @@ class JointToBone(PoseTransform):
     """Bone features from joints.
 
     Args:
-        dataset: layout name or custom layout dict (bone pairs from its
-            edges: joint minus its parent towards the center).
+        dataset: layout name or custom layout dict; its bone pairs are used
+            (module docstring).
         target: result key to write.
         source: result key holding joints.
         score_channel: whether the last channel is a score (averaged, not
             differenced). ``None``: True for 3-channel data of 2D layouts.
+        bone_pairs: optional ``(joint, parent)`` pairs, one per joint,
+            replacing the layout's.
 
     Required keys: ``source`` (M, T, V, C). Added keys: ``target``
     (M, T, V, C) float32.
 
     Raises:
-        ValueError: V differs from the layout's joint count.
+        ValueError: V differs from the layout's joint count; bad bone pairs.
     """
 
     required_keys = ('keypoint',)
 
     def __init__(self, dataset='nturgb+d', target: str = 'keypoint', source: str = 'keypoint',
-                 score_channel: Optional[bool] = None):
+                 score_channel: Optional[bool] = None,
+                 bone_pairs: Optional[Sequence[Sequence[int]]] = None):
         self.dataset = dataset
         self.layout = get_layout(dataset)
+        if bone_pairs is not None:
+            self.layout = dataclasses.replace(
+                self.layout, bone_pairs=tuple(tuple(int(x) for x in p) for p in bone_pairs))
+        self.bone_pairs = bone_pairs
         self.target = target
         self.source = source
         self.score_channel = score_channel
@@ -73,13 +90,17 @@ class JointToBone(PoseTransform):
         self.added_keys = () if target == source else (target,)
         self.modified_keys = (target,) if target == source else ()
 
-    def transform(self, results: Dict) -> Dict:
-        kp = results[self.source]
+    def check_shape(self, kp: np.ndarray, results: Dict) -> None:
+        """Raise ValueError unless ``kp`` is (M, T, V, C) with the layout's V."""
         if kp.ndim != 4 or kp.shape[2] != self.layout.num_node:
             raise ValueError(f'JointToBone: sample {sample_name(results)!r} has {self.source} of '
                              f'shape {kp.shape}; layout {self.layout.name!r} needs (M, T, '
                              f'{self.layout.num_node}, C)')
-        score = _has_score(self.dataset, self.score_channel, kp.shape[-1])
+
+    def transform(self, results: Dict) -> Dict:
+        kp = results[self.source]
+        self.check_shape(kp, results)
+        score = has_score_channel(self.layout, kp.shape[-1], self.score_channel)
         results[self.target] = joint_to_bone(kp, self.layout.parents, score)
         return results
 
@@ -111,7 +132,7 @@ class ToMotion(PoseTransform):
 
     def transform(self, results: Dict) -> Dict:
         data = results[self.source]
-        score = _has_score(self.dataset, self.score_channel, data.shape[-1])
+        score = has_score_channel(self.dataset, data.shape[-1], self.score_channel)
         results[self.target] = to_motion(data, score)
         return results
 
@@ -154,9 +175,14 @@ class GenSkeFeat(PoseTransform):
     motions average it).
 
     Args:
-        dataset: layout name or custom layout dict (for bone pairs).
+        dataset: layout name or custom layout dict (bone pairs; whether it
+            is 2D).
         feats: subset of ``['j', 'b', 'jm', 'bm']``, concatenated in order.
         axis: concatenation axis (-1: channels).
+        bone_pairs: optional ``(joint, parent)`` pairs replacing the layout's.
+
+    The third channel is a score when the sample had ``keypoint_score`` or
+    the layout is 2D (module docstring).
 
     Required keys: ``keypoint`` (M, T, V, C). Optional keys:
     ``keypoint_score`` (M, T, V).
@@ -172,28 +198,33 @@ class GenSkeFeat(PoseTransform):
     modified_keys = ('keypoint',)
     removed_keys = ('keypoint_score',)
 
-    def __init__(self, dataset='nturgb+d', feats: Sequence[str] = ('j',), axis: int = -1):
+    def __init__(self, dataset='nturgb+d', feats: Sequence[str] = ('j',), axis: int = -1,
+                 bone_pairs: Optional[Sequence[Sequence[int]]] = None):
         bad = [f for f in feats if f not in FEATS]
         if bad or not feats:
             raise ValueError(f'GenSkeFeat: feats must be a non-empty subset of {FEATS}, got {feats}')
         self.dataset = dataset
         self.feats = list(feats)
         self.axis = axis
-        self.bone = JointToBone(dataset, source='j', target='b')
-        self.jm = ToMotion(dataset, source='j', target='jm')
-        self.bm = ToMotion(dataset, source='b', target='bm')
+        self.bone_pairs = bone_pairs
+        self.bone = JointToBone(dataset, source='j', target='b', bone_pairs=bone_pairs)
         self.merge = MergeSkeFeat(self.feats, target='keypoint', axis=axis)
 
     def transform(self, results: Dict) -> Dict:
-        if 'keypoint_score' in results:
+        merged = 'keypoint_score' in results
+        if merged:
             merge_keypoint_score(results)
-        results['j'] = results.pop('keypoint')
+        j = results.pop('keypoint')
+        # a merged keypoint_score is a score whatever the layout says
+        score = True if merged else has_score_channel(self.bone.layout, j.shape[-1])
+        results['j'] = j
         if 'b' in self.feats or 'bm' in self.feats:
-            self.bone(results)
+            self.bone.check_shape(j, results)
+            results['b'] = joint_to_bone(j, self.bone.layout.parents, score)
         if 'jm' in self.feats:
-            self.jm(results)
+            results['jm'] = to_motion(j, score)
         if 'bm' in self.feats:
-            self.bm(results)
+            results['bm'] = to_motion(results['b'], score)
         self.merge(results)
         for k in ('j', 'b', 'jm', 'bm'):
             results.pop(k, None)

@@ -1,13 +1,16 @@
 """``AccMetric``: top-k and mean class accuracy, logged as MMAction2 does."""
 from __future__ import annotations
 
+import logging
+
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
 
 from pyskl.registry import METRICS
-from ..functional import mean_class_accuracy, top_k_accuracy
+from ..functional import invalid_rows, mean_class_accuracy, top_k_accuracy
 
 
 @METRICS.register_module()
@@ -16,6 +19,12 @@ class AccMetric(BaseMetric):
 
     Keys (prefix ``acc``): ``acc/top1``, ``acc/top5`` (one per ``topk``),
     ``acc/mean1`` (mean class accuracy).
+
+    Degenerate scores are not rewarded: samples whose scores hold NaN or
+    infinity count as misses (a warning gives their number) and ties are
+    broken by class index (see :mod:`pyskl.evaluation.functional`), so a
+    diverged model scores about chance or 0, never 100 %, and
+    ``save_best='acc/top1'`` does not keep its checkpoint.
 
     Args:
         metric_list: any of ``'top_k_accuracy'``, ``'mean_class_accuracy'``.
@@ -47,6 +56,10 @@ class AccMetric(BaseMetric):
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
         scores = np.stack([r['pred'] for r in results])
         labels = np.array([r['label'] for r in results])
+        bad = int(invalid_rows(scores).sum())
+        if bad:
+            print_log(f'AccMetric: {bad} of {len(labels)} samples have NaN or infinite scores; '
+                      'they count as misses', logger='current', level=logging.WARNING)
         out = {}
         if 'top_k_accuracy' in self.metric_list:
             topk = self.metric_options.get('top_k_accuracy', {}).get('topk', (1, 5))
