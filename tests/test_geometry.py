@@ -52,11 +52,12 @@ def test_pose_compact_pads_beyond_the_image_and_keeps_missing_joints_at_zero():
 
 
 def test_resize_nearest_upscale_keeps_pixel_centres():
-    r = Resize(scale=(160, 120), keep_ratio=False, interpolation='nearest')(_marked(POINTS))
+    r = Resize(scale=(160, 120), keep_ratio=False, interpolation='nearest',
+               pixel_center=True)(_marked(POINTS))
     assert r['img_shape'] == (120, 160)
     np.testing.assert_allclose(r['scale_factor'], [2, 2])
     _check_on_grid(r, len(POINTS))
-    r = Resize(scale=(-1, 30))(_marked(POINTS))        # short side 30
+    r = Resize(scale=(-1, 30), pixel_center=True)(_marked(POINTS))        # short side 30
     assert r['img_shape'] == (30, 40)
     np.testing.assert_allclose(r['keypoint'][0, 0, 0], [(20 + .5) / 2 - .5, (15 + .5) / 2 - .5])
 
@@ -78,7 +79,7 @@ def test_random_resized_crop_and_center_crop_move_keypoints_with_pixels(seed):
 
 
 def test_flip_maps_keypoints_onto_the_flipped_pixels_and_swaps_pairs():
-    r = Flip(flip_ratio=1.0, left_kp=[0], right_kp=[1])(_marked(POINTS))
+    r = Flip(flip_ratio=1.0, left_kp=[0], right_kp=[1], pixel_center=True)(_marked(POINTS))
     img = r['imgs'][0][..., 0]
     # joint 0 now holds the mirrored joint 1 (pixel value 2), and vice versa
     for j, value in [(0, 2), (1, 1), (2, 3), (3, 4)]:
@@ -91,3 +92,14 @@ def test_bad_arguments_raise():
         Resize(scale=0)
     with pytest.raises(ValueError, match='area_range'):
         RandomResizedCrop(area_range=(0, 2))
+
+
+def test_reference_keypoint_rules_are_the_default():
+    """PYSKL / MMAction2: Resize scales x -> x * sx, Flip maps x -> w - x."""
+    kp = np.array([[[[10., 20.], [0., 0.]]]], np.float32)
+    r = Resize(scale=(64, 48), keep_ratio=False)(dict(keypoint=kp.copy(), img_shape=(96, 128)))
+    np.testing.assert_allclose(r['keypoint'][0, 0, 0], [5., 10.])
+    r = Flip(flip_ratio=1.0, left_kp=[0], right_kp=[1])(dict(keypoint=kp.copy(),
+                                                              img_shape=(96, 128)))
+    np.testing.assert_allclose(r['keypoint'][0, 0, 1], [118., 20.])     # 128 - 10, swapped
+    np.testing.assert_allclose(r['keypoint'][0, 0, 0], [0., 0.])        # missing stays

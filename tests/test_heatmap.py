@@ -13,21 +13,25 @@ from pyskl.skeleton.layouts import swap_index
 
 
 # ---------------------------------------------------------------- loop reference
-def _win(lo, hi, s, size):
-    return max(math.ceil(lo - 3 * s), 0), min(math.floor(hi + 3 * s) + 1, size)
+def _win(lo, hi, s, size, symmetric=False):
+    if symmetric:
+        return max(math.ceil(lo - 3 * s), 0), min(math.floor(hi + 3 * s) + 1, size)
+    # MMAction2 / PYSKL: max(int(lo - 3s), 0), min(int(hi + 3s) + 1, size)
+    return max(int(lo - 3 * s), 0), min(int(hi + 3 * s) + 1, size)
 
 
-def ref_keypoint(kp, score, shape, s, eps=1e-4):
+def ref_keypoint(kp, score, shape, s, eps=1e-4, symmetric=False):
     """Per-person, per-frame, per-keypoint loops: the reference semantics."""
     M, T, V = score.shape
+    kp = kp.astype(np.float64)
     out = np.zeros((T, V) + tuple(shape), np.float32)
     for m in range(M):
         for t in range(T):
             for v in range(V):
                 if score[m, t, v] < eps:
                     continue
-                x0, x1 = _win(kp[m, t, v, 0], kp[m, t, v, 0], s, shape[1])
-                y0, y1 = _win(kp[m, t, v, 1], kp[m, t, v, 1], s, shape[0])
+                x0, x1 = _win(kp[m, t, v, 0], kp[m, t, v, 0], s, shape[1], symmetric)
+                y0, y1 = _win(kp[m, t, v, 1], kp[m, t, v, 1], s, shape[0], symmetric)
                 for y in range(y0, y1):
                     for x in range(x0, x1):
                         d2 = (x - kp[m, t, v, 0]) ** 2 + (y - kp[m, t, v, 1]) ** 2
@@ -36,7 +40,7 @@ def ref_keypoint(kp, score, shape, s, eps=1e-4):
     return out
 
 
-def ref_limb(kp, score, limbs, shape, s, eps=1e-4):
+def ref_limb(kp, score, limbs, shape, s, eps=1e-4, symmetric=False):
     M, T, V = score.shape
     out = np.zeros((T, len(limbs)) + tuple(shape), np.float32)
     for m in range(M):
@@ -46,10 +50,16 @@ def ref_limb(kp, score, limbs, shape, s, eps=1e-4):
                 if w < eps:
                     continue
                 A, B = kp[m, t, a].astype(np.float64), kp[m, t, b].astype(np.float64)
+                if not symmetric and ((A - B) ** 2).sum() < 1:
+                    # reference: a sub-pixel limb is the start keypoint, start score
+                    one = ref_keypoint(kp[m:m + 1, t:t + 1, [a]], score[m:m + 1, t:t + 1, [a]],
+                                       shape, s, eps)
+                    out[t, li] = np.maximum(out[t, li], one[0, 0])
+                    continue
                 short = ((A - B) ** 2).sum() == 0
                 lo, hi = np.minimum(A, B), np.maximum(A, B)
-                x0, x1 = _win(lo[0], hi[0], s, shape[1])
-                y0, y1 = _win(lo[1], hi[1], s, shape[0])
+                x0, x1 = _win(lo[0], hi[0], s, shape[1], symmetric)
+                y0, y1 = _win(lo[1], hi[1], s, shape[0], symmetric)
                 for y in range(y0, y1):
                     for x in range(x0, x1):
                         P = np.array([x, y], np.float64)
@@ -105,19 +115,35 @@ def test_low_scores_are_skipped_and_persons_take_the_max():
 
 
 # ---------------------------------------------------------------- loop reference
+@pytest.mark.parametrize('symmetric', [False, True])
 @pytest.mark.parametrize('seed', [0, 1])
-def test_vectorised_maps_equal_the_loop_reference(seed):
+def test_vectorised_maps_equal_the_loop_reference(seed, symmetric):
     rng = np.random.RandomState(seed)
     kp, score = _random_pose(rng)
     kp[0, 0, 1] = kp[0, 0, 0] + 0.3                      # a limb shorter than 1 px
     kp[1, 1, 2] = kp[1, 1, 0]                            # a limb of length 0
-    np.testing.assert_allclose(keypoint_heatmaps(kp, score, (20, 24), 0.6),
-                               ref_keypoint(kp, score, (20, 24), 0.6), atol=1e-6)
-    np.testing.assert_allclose(limb_heatmaps(kp, score, COCO_LIMBS, (20, 24), 0.6),
-                               ref_limb(kp, score, COCO_LIMBS, (20, 24), 0.6), atol=1e-5)
+    kp[1, 2, 3] = (-0.7, 5.2)                            # windows truncated toward zero
+    kp[1, 2, 4] = (-2.5, -2.1)
+    np.testing.assert_allclose(
+        keypoint_heatmaps(kp, score, (20, 24), 0.6, symmetric_window=symmetric),
+        ref_keypoint(kp, score, (20, 24), 0.6, symmetric=symmetric), atol=1e-6)
+    np.testing.assert_allclose(
+        limb_heatmaps(kp, score, COCO_LIMBS, (20, 24), 0.6, symmetric_window=symmetric),
+        ref_limb(kp, score, COCO_LIMBS, (20, 24), 0.6, symmetric=symmetric), atol=1e-5)
     # a wide sigma exercises several limb patch sizes
-    np.testing.assert_allclose(limb_heatmaps(kp, score, COCO_LIMBS, (20, 24), 1.7),
-                               ref_limb(kp, score, COCO_LIMBS, (20, 24), 1.7), atol=1e-5)
+    np.testing.assert_allclose(
+        limb_heatmaps(kp, score, COCO_LIMBS, (20, 24), 1.7, symmetric_window=symmetric),
+        ref_limb(kp, score, COCO_LIMBS, (20, 24), 1.7, symmetric=symmetric), atol=1e-5)
+
+
+def test_reference_window_takes_one_more_pixel_on_the_low_side():
+    kp = np.array([[[[10.5, 12.]]]], np.float32)
+    score = np.ones((1, 1, 1), np.float32)
+    ref = keypoint_heatmaps(kp, score, (32, 32), sigma=1.0)
+    sym = keypoint_heatmaps(kp, score, (32, 32), sigma=1.0, symmetric_window=True)
+    # x window: reference [int(7.5), int(13.5) + 1) = [7, 14); symmetric [8, 14)
+    assert ref[0, 0, 12, 7] == pytest.approx(math.exp(-3.5 ** 2 / 2)) and sym[0, 0, 12, 7] == 0
+    np.testing.assert_array_equal(ref[0, 0, :, 8:], sym[0, 0, :, 8:])
 
 
 def test_keypoints_and_limbs_channels_are_kp_then_limbs():
@@ -147,6 +173,19 @@ def test_double_appends_the_mirrored_volume_with_left_right_swapped():
     lperm = [limbs.index(tuple(sorted((perm[a], perm[b])))) if tuple(sorted((perm[a], perm[b])))
              in limbs else limbs.index((perm[b], perm[a])) for a, b in limbs]
     np.testing.assert_allclose(flipped[:, 17:], orig[:, 17:][:, lperm, :, ::-1], atol=1e-5)
+
+
+def test_symmetric_windows_make_the_mirrored_skeleton_draw_the_mirrored_map():
+    from pyskl.datasets.transforms.functional import flip_keypoints
+    rng = np.random.RandomState(5)
+    kp, score = _random_pose(rng, M=2, T=4)
+    left, right = (1, 3, 5, 7, 9, 11, 13, 15), (2, 4, 6, 8, 10, 12, 14, 16)
+    fkp, idx = flip_keypoints(kp, 24, left, right, pixel_center=True)
+    for sym, exact in ((True, True), (False, False)):
+        a = keypoint_heatmaps(kp, score, (20, 24), 0.6, symmetric_window=sym)
+        b = keypoint_heatmaps(fkp, score[..., idx], (20, 24), 0.6, symmetric_window=sym)
+        same = np.allclose(b, a[:, idx, :, ::-1], atol=1e-6)
+        assert same == exact     # the reference's truncated windows are not mirror-exact
 
 
 def test_bad_input_raises_named_errors():
@@ -183,3 +222,28 @@ def test_torch_drawer_equals_numpy_transform():
     assert out.shape == (2, 17 + len(COCO_LIMBS), 3, 20, 24)
     np.testing.assert_allclose(out[0].permute(1, 0, 2, 3).numpy(), ref[:3], atol=1e-5)
     np.testing.assert_allclose(out[1].permute(1, 0, 2, 3).numpy(), ref[3:], atol=1e-5)
+
+
+@pytest.mark.parametrize('symmetric', [False, True])
+def test_torch_drawer_honours_its_arguments(symmetric):
+    """sigma / use_score / with_kp used to be swallowed by a comment: the drawer
+    must equal the numpy transform built with the same non-default arguments."""
+    rng = np.random.RandomState(6)
+    kp, score = _random_pose(rng, M=2, T=2)
+    kp[0, 0, 1] = kp[0, 0, 0] + 0.4       # a sub-pixel limb
+    args = dict(sigma=1.2, use_score=False, with_kp=False, with_limb=True, double=True,
+                symmetric_window=symmetric)
+    ref = GeneratePoseTarget(**args)(dict(keypoint=kp, keypoint_score=score,
+                                          img_shape=(20, 24)))['imgs']
+    x = torch.from_numpy(np.concatenate([kp, score[..., None]], -1))[None]
+    out = HeatmapDrawer(**args)(x, (20, 24))
+    assert out.shape == (2, len(COCO_LIMBS), 2, 20, 24)
+    np.testing.assert_allclose(out[0].permute(1, 0, 2, 3).numpy(), ref[:2], atol=1e-5)
+    np.testing.assert_allclose(out[1].permute(1, 0, 2, 3).numpy(), ref[2:], atol=1e-5)
+
+
+def test_torch_drawer_rejects_unknown_arguments():
+    with pytest.raises(TypeError, match='scalling'):
+        HeatmapDrawer(scalling=2)
+    with pytest.raises(ValueError, match='scaling'):
+        HeatmapDrawer(scaling=2)

@@ -59,6 +59,29 @@ def compare_state_dict(model: torch.nn.Module, state_dict: Dict[str, torch.Tenso
     return missing, unexpected, mismatched
 
 
+def apply_key_aliases(model: torch.nn.Module, state_dict: Dict) -> Dict:
+    """Rename checkpoint keys by the ``checkpoint_key_aliases`` of the model's
+    modules (``{old_prefix: new_prefix}`` relative to the module, e.g.
+    MMAction2's ``cls_head.fc.`` -> ``cls_head.fc_cls.``). A key is renamed only
+    when the model lacks it and has the new name."""
+    own = model.state_dict().keys()
+    renames = []
+    for name, module in model.named_modules():
+        for old, new in getattr(module, 'checkpoint_key_aliases', {}).items():
+            base = f'{name}.' if name else ''
+            renames.append((base + old, base + new))
+    if not renames:
+        return state_dict
+    out = OrderedDict()
+    for k, v in state_dict.items():
+        for old, new in renames:
+            if k.startswith(old) and k not in own and new + k[len(old):] in own:
+                k = new + k[len(old):]
+                break
+        out[k] = v
+    return out
+
+
 def _listing(name: str, keys: List[str], limit: int = 20) -> str:
     if not keys:
         return ''
@@ -79,7 +102,8 @@ def load_checked(model: torch.nn.Module, checkpoint, source: str = 'checkpoint',
         partial: load only the keys whose names and shapes match (fine-tuning
             with a new head) instead of refusing the checkpoint.
         revise_keys: ``(regex, replacement)`` applied to the checkpoint's keys
-            (``module.`` of DDP wrappers is stripped by default).
+            (``module.`` of DDP wrappers is stripped by default); then the
+            modules' ``checkpoint_key_aliases`` (:func:`apply_key_aliases`).
 
     Returns:
         ``dict(missing=[...], unexpected=[...], mismatched=[...])`` -- with
@@ -93,6 +117,7 @@ def load_checked(model: torch.nn.Module, checkpoint, source: str = 'checkpoint',
     state_dict = _state_dict_of(checkpoint)
     for pattern, repl in revise_keys:
         state_dict = OrderedDict((re.sub(pattern, repl, k), v) for k, v in state_dict.items())
+    state_dict = apply_key_aliases(model, state_dict)
     missing, unexpected, mismatched = compare_state_dict(model, state_dict)
     report = dict(missing=missing, unexpected=unexpected, mismatched=mismatched)
     if (missing or unexpected or mismatched) and not partial:

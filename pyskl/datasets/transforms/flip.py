@@ -13,19 +13,21 @@ from .functional import flip_keypoints
 
 @TRANSFORMS.register_module()
 class Flip(PoseTransform):
-    """Horizontal flip of 2D keypoints (and images): ``x -> w - 1 - x`` with
-    ``w`` from ``img_shape``, then every left joint trades places with its
-    right partner (so a flipped left wrist becomes a right wrist, as in a
-    mirrored video). Reference design: MMAction2 ``Flip``. Keypoints are
-    pixel-index coordinates (see ``geometry.py``), so ``w - 1 - x`` lands on
-    the mirrored pixel; the reference's ``w - x`` is one pixel off the
-    flipped image. Joints at (0, 0) (missing) stay there.
+    """Horizontal flip of 2D keypoints (and images): ``x -> w - x`` with ``w``
+    from ``img_shape`` (PYSKL / MMAction2 ``Flip``), then every left joint
+    trades places with its right partner (so a flipped left wrist becomes a
+    right wrist, as in a mirrored video). Joints at (0, 0) (missing) stay
+    there. With ``pixel_center=True`` the flip is ``x -> w - 1 - x``, which
+    lands on the mirrored pixel of pixel-index coordinates (see
+    ``geometry.py``); the reference's ``w - x`` is one pixel off the flipped
+    image.
 
     Args:
         flip_ratio: probability of flipping.
         left_kp, right_kp: joint indices to swap (MMAction2 names); or
         layout: a layout name/dict whose ``flip_pairs`` give them.
         direction: only ``'horizontal'`` (MMAction2's argument).
+        pixel_center: the pixel-index flip above instead of the reference's.
 
     Required keys: ``img_shape`` (h, w).
     Optional keys: ``keypoint`` (M, T, V, C>=2) pixels, ``keypoint_score``
@@ -45,7 +47,7 @@ class Flip(PoseTransform):
 
     def __init__(self, flip_ratio: float = 0.5, left_kp: Optional[Sequence[int]] = None,
                  right_kp: Optional[Sequence[int]] = None, layout=None,
-                 direction: str = 'horizontal'):
+                 direction: str = 'horizontal', pixel_center: bool = False):
         if direction != 'horizontal':
             raise ValueError(f"Flip: only direction='horizontal' is supported, got {direction!r}")
         if layout is not None:
@@ -54,6 +56,7 @@ class Flip(PoseTransform):
         if left_kp is None or right_kp is None or len(left_kp) != len(right_kp):
             raise ValueError('Flip needs a layout or left_kp/right_kp lists of equal length')
         self.flip_ratio = flip_ratio
+        self.pixel_center = pixel_center
         self.left_kp, self.right_kp = list(left_kp), list(right_kp)
 
     def transform(self, results: Dict) -> Dict:
@@ -69,7 +72,8 @@ class Flip(PoseTransform):
         kp = results['keypoint']
         if kp.shape[-1] < 2:
             raise ValueError(f'Flip: sample {sample_name(results)!r} keypoint {kp.shape} has no x/y')
-        kp, idx = flip_keypoints(kp, results['img_shape'][1], self.left_kp, self.right_kp)
+        kp, idx = flip_keypoints(kp, results['img_shape'][1], self.left_kp, self.right_kp,
+                                 self.pixel_center)
         results['keypoint'] = kp
         if 'keypoint_score' in results:
             results['keypoint_score'] = results['keypoint_score'][..., idx]

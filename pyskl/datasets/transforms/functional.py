@@ -180,13 +180,15 @@ def rotation_3d(angles: np.ndarray) -> np.ndarray:
     return rz @ ry @ rx
 
 
-def flip_keypoints(kp: np.ndarray, width: int, left_kp, right_kp):
-    """Mirror pixel-index keypoints ``x -> width - 1 - x`` and swap left/right
-    joints; joints at (0, 0) (missing) stay there.
+def flip_keypoints(kp: np.ndarray, width: int, left_kp, right_kp, pixel_center: bool = False):
+    """Mirror keypoints horizontally and swap left/right joints; joints at
+    (0, 0) (missing) stay there.
 
     Args:
         kp: (..., V, C>=2) pixels. width: image width in pixels.
         left_kp, right_kp: joint indices to swap.
+        pixel_center: ``x -> width - 1 - x`` (pixel-index coordinates: lands on
+            the mirrored pixel) instead of the reference's ``x -> width - x``.
 
     Returns:
         ``(flipped float32 copy, joint permutation (V,))``.
@@ -194,5 +196,6 @@ def flip_keypoints(kp: np.ndarray, width: int, left_kp, right_kp):
     idx = swap_index(kp.shape[-2], left_kp, right_kp)
     out = kp[..., idx, :].astype(np.float32)
     missing = (out[..., :2] == 0).all(axis=-1)
-    out[..., 0] = np.where(missing, 0, width - 1 - out[..., 0])
+    edge = width - 1 if pixel_center else width
+    out[..., 0] = np.where(missing, 0, edge - out[..., 0])
     return out, idx

@@ -5,10 +5,11 @@ Coordinate convention (all pyskl transforms): a keypoint ``(x, y)`` is in
 pixel-index coordinates of the current ``img_shape`` -- pixel ``(row i,
 column j)`` is centred on ``(x=j, y=i)``, which is where ``GeneratePoseTarget``
 draws it. Crops shift by integers, so keypoints and images move together
-exactly; ``Resize`` maps ``x -> (x + 0.5) * sx - 0.5``, the same
-half-pixel-centre mapping as OpenCV's image resize, so a keypoint on a pixel
-stays on the resized pixel. (The reference toolboxes scale ``x -> x * sx``,
-which drifts by ``0.5 (sx - 1)`` pixels from the resized image.)
+exactly. ``Resize`` scales ``x -> x * sx`` by default, as PYSKL / MMAction2 do,
+so their checkpoints see the inputs they were trained on; this drifts by
+``0.5 (sx - 1)`` pixels from the resized image. ``Resize(pixel_center=True)``
+maps ``x -> (x + 0.5) * sx - 0.5`` instead, the half-pixel-centre mapping of
+OpenCV's image resize, so a keypoint on a pixel stays on the resized pixel.
 
 Images, when present, are ``imgs``: a list of (H, W, C) arrays or one
 (T, H, W, C) array, transformed with mmcv.
@@ -140,6 +141,8 @@ class Resize(PoseTransform):
             ``(64, -1)``) makes the short side 64.
         keep_ratio: keep the aspect ratio.
         interpolation: mmcv interpolation for images.
+        pixel_center: scale keypoints with the half-pixel-centre rule
+            (module docstring) instead of the reference's ``x * sx``.
         lazy: accepted for MMAction2 config compatibility; ignored.
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
@@ -157,7 +160,8 @@ class Resize(PoseTransform):
     added_keys = ('keep_ratio', 'scale_factor')
 
     def __init__(self, scale: Union[float, Sequence[int]], keep_ratio: bool = True,
-                 interpolation: str = 'bilinear', lazy: bool = False):
+                 interpolation: str = 'bilinear', pixel_center: bool = False,
+                 lazy: bool = False):
         if isinstance(scale, (int, float)):
             if scale <= 0:
                 raise ValueError(f'Resize: scale must be positive, got {scale}')
@@ -170,6 +174,7 @@ class Resize(PoseTransform):
         self.scale = scale
         self.keep_ratio = keep_ratio
         self.interpolation = interpolation
+        self.pixel_center = pixel_center
 
     def _resize_img(self, img: np.ndarray, w: int, h: int) -> np.ndarray:
         out = mmcv.imresize(img, (w, h), interpolation=self.interpolation)
@@ -186,8 +191,12 @@ class Resize(PoseTransform):
         sx, sy = new_w / w, new_h / h
         if 'keypoint' in results:
             kp = results['keypoint'].astype(np.float32)
-            kp[..., 0] = (kp[..., 0] + 0.5) * sx - 0.5
-            kp[..., 1] = (kp[..., 1] + 0.5) * sy - 0.5
+            if self.pixel_center:
+                kp[..., 0] = (kp[..., 0] + 0.5) * sx - 0.5
+                kp[..., 1] = (kp[..., 1] + 0.5) * sy - 0.5
+            else:
+                kp[..., 0] *= sx
+                kp[..., 1] *= sy
             results['keypoint'] = kp
         if 'imgs' in results:
             results['imgs'] = [self._resize_img(img, new_w, new_h) for img in results['imgs']]

@@ -6,25 +6,28 @@ Sec. 3.2. Semantics of the reference design (PYSKL / MMAction2
 limbs) at once instead of Python loops over frames and keypoints:
 
 * keypoint map: ``score * exp(-d^2 / (2 sigma^2))`` with ``d`` the distance to
-  the keypoint, on the pixels within 3 sigma of it per axis (0 outside);
+  the keypoint, on the pixels of its window (0 outside);
 * limb map: the same of the point-to-segment distance, weighted by the smaller
-  end score, inside the segment's bounding box grown by 3 sigma (a limb of
-  length 0 is a keypoint; the reference instead draws limbs shorter than 1
-  pixel as a keypoint at their start with the start score, which is not
-  mirror-symmetric);
+  end score, inside the segment's bounding box grown by 3 sigma;
 * maxima over persons; keypoints (limbs) with score below ``eps`` are skipped.
 
 Pixel ``(row i, column j)`` of a map has coordinates ``(x=j, y=i)``: keypoints
 are in pixel-index coordinates, as the reference draws them.
 
-Windows: a pixel is drawn when its coordinate lies in ``[lo - 3 sigma,
-hi + 3 sigma]`` on each axis (``lo = hi = x`` for a keypoint, the segment's
-extent for a limb). This window is symmetric, so the map of a mirrored skeleton
-is exactly the mirrored map. The reference truncates instead
-(``[int(lo - 3 sigma), int(hi + 3 sigma) + 1)``), which adds or drops one
-edge pixel asymmetrically; the two differ only on window-edge pixels, by at
-most ``score * exp(-4.5) ~ 0.011 * score`` (measured against MMAction2 1.2.0
-in ``tools/analysis/benchmark.py heatmap``).
+Windows. By default they are the reference's, so PYSKL / MMAction2 checkpoints
+see the inputs they were trained on: ``[int(lo - 3 sigma), int(hi + 3 sigma) +
+1)`` clipped to the map (``lo = hi = x`` for a keypoint, the segment's extent
+for a limb; ``int`` truncates toward zero), and a limb shorter than 1 pixel is
+drawn as a keypoint at its start with the start score. The truncation adds one
+pixel beyond 3 sigma on the low side only, so the map of a mirrored skeleton
+is not exactly the mirrored map. ``symmetric_window=True`` draws exactly the
+pixels within 3 sigma (``[lo - 3 sigma, hi + 3 sigma]``) and short limbs as
+segments with the smaller end score: mirror-exact, and different from the
+reference only on window-edge pixels, by at most ``score * exp(-4.5) ~ 0.011 *
+score`` (and on sub-pixel limbs).
+
+Flip-test doubling (``double=True``) mirrors the drawn volume and permutes its
+channels, as the reference does.
 
 Speed: only the pixels of each window are computed. Keypoint windows have a
 fixed size ``int(6 sigma) + 2``; limb windows are grouped by height and width
@@ -40,16 +43,22 @@ import numpy as np
 
 from pyskl.registry import TRANSFORMS
 from pyskl.skeleton import get_layout
+from pyskl.skeleton.layouts import swap_index
 from .base import PoseTransform, sample_name
-from .functional import flip_keypoints
 
 
-def _window(lo: np.ndarray, hi: np.ndarray, sigma: float, size: int):
-    """Pixel window ``[max(ceil(lo - 3s), 0), min(floor(hi + 3s) + 1, size))``
-    as int64 arrays."""
-    st = np.maximum(np.ceil(lo - 3 * sigma), 0).astype(np.int64)
-    ed = np.minimum(np.floor(hi + 3 * sigma) + 1, size).astype(np.int64)
-    return st, ed
+def _window(lo: np.ndarray, hi: np.ndarray, sigma: float, size: int,
+            symmetric: bool = False):
+    """Pixel window ``[st, ed)`` as int64 arrays: the reference's
+    ``[max(int(lo - 3s), 0), min(int(hi + 3s) + 1, size))`` (``int``
+    truncating toward zero), or with ``symmetric`` ``[max(ceil(lo - 3s), 0),
+    min(floor(hi + 3s) + 1, size))``."""
+    low = lo.astype(np.float64) - 3 * sigma          # float64: no float32 rounding
+    high = hi.astype(np.float64) + 3 * sigma         # onto an integer edge
+    st = np.ceil(low) if symmetric else np.trunc(low)
+    ed = (np.floor(high) if symmetric else np.trunc(high)) + 1
+    return (np.maximum(st, 0).astype(np.int64),
+            np.minimum(ed, size).astype(np.int64))
 
 
 def _check_finite(kp: np.ndarray, score: np.ndarray) -> None:
@@ -90,20 +99,38 @@ def _scatter_max(flat: np.ndarray, W: int, base: np.ndarray, person: np.ndarray,
         flat[i] = np.maximum(flat[i], p)
 
 
-def _volume(T: int, C: int, H: int, W: int):
-    """A zero (T, C, H, W) float32 volume and its flat view."""
-    out = np.zeros((T, C, H, W), dtype=np.float32)
-    return out, out.reshape(-1)
+def _volume(T: int, C: int, H: int, W: int, out: np.ndarray = None, channel0: int = 0):
+    """The volume to draw ``C`` channels into and its flat view.
+
+    Without ``out``: a new zero (T, C, H, W) float32 volume. With ``out``: a
+    C-contiguous zeroed (T, C_total, H, W) float32 volume whose channels
+    ``channel0 .. channel0 + C - 1`` are drawn (keypoints and limbs share one
+    allocation). Returns ``(out, flat view, C_total)``.
+
+    Raises:
+        ValueError: ``out`` of the wrong dtype, shape or layout.
+    """
+    if out is None:
+        out = np.zeros((T, C, H, W), dtype=np.float32)
+    if (out.dtype != np.float32 or not out.flags.c_contiguous or out.ndim != 4
+            or out.shape[0] != T or out.shape[2:] != (H, W) or out.shape[1] < channel0 + C):
+        raise ValueError(f'heatmaps: out must be a C-contiguous float32 (T={T}, >= {channel0 + C}, '
+                         f'H={H}, W={W}) volume, got {out.dtype} {out.shape}')
+    return out, out.reshape(-1), out.shape[1]
 
 
 def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int], sigma: float,
-                      eps: float = 1e-4) -> np.ndarray:
+                      eps: float = 1e-4, symmetric_window: bool = False,
+                      out: np.ndarray = None, channel0: int = 0) -> np.ndarray:
     """Gaussian maps of keypoints, max over persons.
 
     Args:
         kp: (M, T, V, >=2) float pixel coordinates (x, y).
         score: (M, T, V) weights; entries below ``eps`` are not drawn.
         shape: (H, W) of the maps. sigma: Gaussian std in pixels.
+        symmetric_window: windows of exactly 3 sigma (module docstring).
+        out, channel0: draw into channels ``channel0..`` of this zeroed
+            (T, C_total, H, W) volume instead of a new one (see ``_volume``).
 
     Returns:
         (T, V, H, W) float32 in [0, max score].
@@ -116,23 +143,23 @@ def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],
     _check_finite(kp, score)
     M, T, V = score.shape
     H, W = int(shape[0]), int(shape[1])
-    out, flat = _volume(T, V, H, W)
+    out, flat, C = _volume(T, V, H, W, out, channel0)
     m, t, v = np.nonzero(score >= eps)
     mx, my, w = kp[m, t, v, 0], kp[m, t, v, 1], score[m, t, v]
-    stx, edx = _window(mx, mx, sigma, W)
-    sty, edy = _window(my, my, sigma, H)
+    stx, edx = _window(mx, mx, sigma, W, symmetric_window)
+    sty, edy = _window(my, my, sigma, H, symmetric_window)
     keep = np.nonzero((edx > stx) & (edy > sty))[0]            # window inside the map
     if keep.size == 0:
         return out
     m, t, v, mx, my, w = m[keep], t[keep], v[keep], mx[keep], my[keep], w[keep]
-    P = int(6 * sigma) + 2
+    P = int(6 * sigma) + (1 if symmetric_window else 2)     # the longest window
     x0, x, vx = _axis_coords(stx[keep], edx[keep], W, P)
     y0, y, vy = _axis_coords(sty[keep], edy[keep], H, P)
     k = np.float32(-0.5 / sigma ** 2)
     gx = np.exp((x - mx[:, None]) ** 2 * k) * vx
     gy = np.exp((y - my[:, None]) ** 2 * k) * (vy * w[:, None])
     patch = (gy[:, :, None] * gx[:, None, :]).astype(np.float32)
-    _scatter_max(flat, W, (t * V + v) * H * W, m, y0, x0, patch)
+    _scatter_max(flat, W, (t * C + channel0 + v) * H * W, m, y0, x0, patch)
     return out
 
 
@@ -145,13 +172,18 @@ def _size_ladder(smallest: int, top: int) -> np.ndarray:
 
 
 def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[int]],
-                  shape: Tuple[int, int], sigma: float, eps: float = 1e-4) -> np.ndarray:
+                  shape: Tuple[int, int], sigma: float, eps: float = 1e-4,
+                  symmetric_window: bool = False, out: np.ndarray = None,
+                  channel0: int = 0) -> np.ndarray:
     """Gaussian maps of the distance to limb segments, max over persons.
 
     Args:
         kp: (M, T, V, >=2) float pixels. score: (M, T, V).
         limbs: L pairs (a, b) of joint indices.
         shape: (H, W). sigma: std in pixels.
+        symmetric_window: windows of exactly 3 sigma and sub-pixel limbs as
+            segments (module docstring); default: the reference's rules.
+        out, channel0: as :func:`keypoint_heatmaps`.
 
     Returns:
         (T, L, H, W) float32.
@@ -168,7 +200,7 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     L = len(limbs)
     if L and limbs.max() >= V:
         raise ValueError(f'limb_heatmaps: limb joint index {limbs.max()} >= V={V}')
-    out, flat = _volume(T, L, H, W)
+    out, flat, C = _volume(T, L, H, W, out, channel0)
     value = np.minimum(score[:, :, limbs[:, 0]], score[:, :, limbs[:, 1]])  # (M, T, L)
     m, t, l_ = np.nonzero(value >= eps)
     if m.size == 0:
@@ -178,18 +210,27 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     val = value[m, t, l_]
     ux, uy = B[:, 0] - A[:, 0], B[:, 1] - A[:, 1]
     d2ab = ux ** 2 + uy ** 2
+    if not symmetric_window:
+        # reference: a limb shorter than 1 pixel is a keypoint at its start,
+        # weighted by the start score
+        sub = d2ab < 1
+        if sub.any():
+            B = np.where(sub[:, None], A, B)
+            val = np.where(sub, score[m, t, limbs[l_, 0]], val)
+            ux, uy = np.where(sub, 0, ux), np.where(sub, 0, uy)
+            d2ab = np.where(sub, 0, d2ab)
     short = d2ab == 0                                   # a point: distance to A
     lo, hi = np.minimum(A, B), np.maximum(A, B)
-    stx, edx = _window(lo[:, 0], hi[:, 0], sigma, W)
-    sty, edy = _window(lo[:, 1], hi[:, 1], sigma, H)
+    stx, edx = _window(lo[:, 0], hi[:, 0], sigma, W, symmetric_window)
+    sty, edy = _window(lo[:, 1], hi[:, 1], sigma, H, symmetric_window)
     wx, wy = edx - stx, edy - sty
     inv = np.where(short, 0, 1 / np.where(short, 1, d2ab)).astype(np.float32)
-    base = (t * L + l_) * H * W
+    base = (t * C + channel0 + l_) * H * W
     k = np.float32(-0.5 / sigma ** 2)
     # group the windows by (height, width) rungs of a size ladder: one loop
     # step per occupied rung pair, rectangular patches (a long horizontal limb
     # gets a wide, flat patch)
-    ladder = _size_ladder(int(6 * sigma) + 2, max(H, W))
+    ladder = _size_ladder(int(6 * sigma) + (1 if symmetric_window else 2), max(H, W))
     drawn = (wx > 0) & (wy > 0)
     rx, ry = np.searchsorted(ladder, wx), np.searchsorted(ladder, wy)
     key = np.where(drawn, ry * len(ladder) + rx, -1)
@@ -218,6 +259,25 @@ COCO_LEFT_KP = (1, 3, 5, 7, 9, 11, 13, 15)
 COCO_RIGHT_KP = (2, 4, 6, 8, 10, 12, 14, 16)
 
 
+def limb_flip_index(skeletons: Sequence[Sequence[int]], joint_index: np.ndarray) -> np.ndarray:
+    """Permutation of limb channels under a flip: limb ``i`` of the mirrored
+    clip is limb ``perm[i]`` of the original, found by swapping its joints
+    with ``joint_index`` (either joint order).
+
+    Raises:
+        ValueError: a mirrored limb is not in ``skeletons``.
+    """
+    where = {frozenset(map(int, limb)): i for i, limb in enumerate(skeletons)}
+    perm = []
+    for a, b in skeletons:
+        j = where.get(frozenset((int(joint_index[a]), int(joint_index[b]))))
+        if j is None:
+            raise ValueError(f'limb ({a}, {b}) has no mirror image in the skeleton; give '
+                             'left_limb/right_limb')
+        perm.append(j)
+    return np.array(perm, dtype=np.int64)
+
+
 @TRANSFORMS.register_module()
 class GeneratePoseTarget(PoseTransform):
     """Draw the keypoint and/or limb heatmap volume of a clip (PoseC3D input).
@@ -234,16 +294,20 @@ class GeneratePoseTarget(PoseTransform):
         use_score: weight by ``keypoint_score`` (else 1).
         with_kp, with_limb: which maps to draw (at least one).
         skeletons: limb pairs; default the layout's edges, else COCO's 17.
-        double: also draw the horizontally flipped clip (flip-test), stacked
-            after the original along time (as the reference).
+        double: also give the horizontally flipped clip (flip-test): the
+            volume mirrored left-right with left/right channels swapped,
+            stacked after the original along time (as the reference).
         left_kp, right_kp: joints swapped by the flip; default from
             ``layout``, else COCO's.
-        left_limb, right_limb: accepted for config compatibility (limb maps
-            of the flipped clip are drawn from the swapped joints).
+        left_limb, right_limb: limb channels swapped by the flip; default
+            derived from ``skeletons`` and the joint pairs.
         scaling: draw at ``img_shape * scaling`` (keypoints scaled with the
-            half-pixel-centre rule of ``Resize``).
+            half-pixel-centre rule of ``Resize(pixel_center=True)``).
         eps: scores below it are not drawn.
         layout: optional layout name/dict giving skeletons and flip pairs.
+        symmetric_window: exact 3-sigma windows, sub-pixel limbs as segments
+            (mirror-exact); default False: the reference's windows, so PYSKL /
+            MMAction2 checkpoints get their own inputs (module docstring).
 
     Required keys: ``keypoint`` (M, T, V, >=2) pixels, ``img_shape`` (H, W).
     Optional keys: ``keypoint_score`` (M, T, V), ``imgs`` (then the volume
@@ -252,7 +316,8 @@ class GeneratePoseTarget(PoseTransform):
 
     Raises:
         ValueError: neither maps requested, NaN/inf keypoints (names the
-            sample), or a limb index beyond V.
+            sample), a limb index beyond V, or flip pairs that do not map the
+            skeleton onto itself.
     """
 
     required_keys = ('keypoint', 'img_shape')
@@ -262,7 +327,8 @@ class GeneratePoseTarget(PoseTransform):
     def __init__(self, sigma: float = 0.6, use_score: bool = True, with_kp: bool = True,
                  with_limb: bool = False, skeletons=None, double: bool = False,
                  left_kp=None, right_kp=None, left_limb=None, right_limb=None,
-                 scaling: float = 1.0, eps: float = 1e-4, layout=None):
+                 scaling: float = 1.0, eps: float = 1e-4, layout=None,
+                 symmetric_window: bool = False):
         if not (with_kp or with_limb):
             raise ValueError('GeneratePoseTarget: with_kp and with_limb are both False')
         if layout is not None:
@@ -280,17 +346,48 @@ class GeneratePoseTarget(PoseTransform):
         self.double = double
         self.left_kp = tuple(COCO_LEFT_KP if left_kp is None else left_kp)
         self.right_kp = tuple(COCO_RIGHT_KP if right_kp is None else right_kp)
+        self.left_limb, self.right_limb = left_limb, right_limb
         self.scaling = scaling
         self.eps = eps
+        self.symmetric_window = symmetric_window
+        self._flip_channels = {}
 
-    def volume(self, kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int]) -> np.ndarray:
-        """(M, T, V, >=2) pixels + (M, T, V) scores -> (T, C, H, W) float32."""
-        maps = []
+    def flip_channels(self, V: int) -> np.ndarray:
+        """Channel permutation of the mirrored volume for V joints: (C,) int64."""
+        if V not in self._flip_channels:
+            kp_idx = swap_index(V, self.left_kp, self.right_kp)
+            parts = []
+            if self.with_kp:
+                parts.append(kp_idx)
+            if self.with_limb:
+                L = len(self.skeletons)
+                if self.left_limb is not None or self.right_limb is not None:
+                    limb_idx = swap_index(L, self.left_limb or (), self.right_limb or ())
+                else:
+                    limb_idx = limb_flip_index(self.skeletons, kp_idx)
+                parts.append(limb_idx + (V if self.with_kp else 0))
+            self._flip_channels[V] = np.concatenate(parts)
+        return self._flip_channels[V]
+
+    def volume(self, kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],
+               double: bool = False) -> np.ndarray:
+        """(M, T, V, >=2) pixels + (M, T, V) scores -> (T, C, H, W) float32, or
+        with ``double`` (2T, C, H, W): the mirrored volume after the original.
+        One allocation for keypoint and limb channels (and the mirror)."""
+        M, T, V = score.shape
+        H, W = int(shape[0]), int(shape[1])
+        C = (V if self.with_kp else 0) + (len(self.skeletons) if self.with_limb else 0)
+        full = np.zeros(((2 if double else 1) * T, C, H, W), np.float32)
+        vol = full[:T]
         if self.with_kp:
-            maps.append(keypoint_heatmaps(kp, score, shape, self.sigma, self.eps))
+            keypoint_heatmaps(kp, score, (H, W), self.sigma, self.eps, self.symmetric_window,
+                              out=vol, channel0=0)
         if self.with_limb:
-            maps.append(limb_heatmaps(kp, score, self.skeletons, shape, self.sigma, self.eps))
-        return maps[0] if len(maps) == 1 else np.concatenate(maps, axis=1)
+            limb_heatmaps(kp, score, self.skeletons, (H, W), self.sigma, self.eps,
+                          self.symmetric_window, out=vol, channel0=V if self.with_kp else 0)
+        if double:
+            np.take(vol[..., ::-1], self.flip_channels(V), axis=1, out=full[T:])
+        return full
 
     def transform(self, results: Dict) -> Dict:
         kp = np.asarray(results['keypoint'], dtype=np.float32)[..., :2]
@@ -303,9 +400,6 @@ class GeneratePoseTarget(PoseTransform):
         if self.scaling != 1:
             H, W = int(H * self.scaling + 0.5), int(W * self.scaling + 0.5)
             kp = (kp + 0.5) * self.scaling - 0.5
-        vol = self.volume(kp, score, (H, W))
-        if self.double:
-            fkp, idx = flip_keypoints(kp, W, self.left_kp, self.right_kp)
-            vol = np.concatenate([vol, self.volume(fkp, score[..., idx], (H, W))], axis=0)
+        vol = self.volume(kp, score, (H, W), double=self.double)
         results['heatmap_imgs' if 'imgs' in results else 'imgs'] = vol
         return results

@@ -14,12 +14,17 @@ class GCNHead(BaseHead):
 
     Input (N, M, C, T, V) -> mean over T, V, then over M -> dropout -> FC
     -> (N, num_classes) logits. Reference design: PYSKL / MMAction2
-    ``GCNHead`` (``fc_cls`` parameter name kept).
+    ``GCNHead``. The classifier is ``fc_cls`` as in PYSKL; MMAction2 1.x
+    checkpoints name it ``fc`` and load unchanged (``checkpoint_key_aliases``,
+    applied by :func:`pyskl.engine.checkpoint.load_checked`).
 
     Args:
         dropout: dropout probability before the FC layer.
         init_std: std of the FC weight initialisation.
     """
+
+    #: checkpoint key prefixes of other toolboxes -> ours (MMAction2 1.x: ``fc``)
+    checkpoint_key_aliases = {'fc.': 'fc_cls.'}
 
     def __init__(self, num_classes: int, in_channels: int, dropout: float = 0.,
                  init_std: float = 0.01, **kwargs):

@@ -14,20 +14,24 @@ import torch
 import torch.nn as nn
 
 from pyskl.datasets.transforms.heatmap import GeneratePoseTarget
-from pyskl.skeleton.layouts import swap_index
 
 
 def _window_mask(lo: torch.Tensor, hi: torch.Tensor, coords: torch.Tensor, sigma: float,
-                 size: int) -> torch.Tensor:
-    """``coords`` inside the window ``[max(ceil(lo-3s),0), min(floor(hi+3s)+1,
-    size))``; lo/hi (...,) -> mask (..., len(coords))."""
-    st = torch.clamp(torch.ceil(lo - 3 * sigma), min=0)[..., None]
-    ed = torch.clamp(torch.floor(hi + 3 * sigma) + 1, max=size)[..., None]
+                 size: int, symmetric: bool = False) -> torch.Tensor:
+    """``coords`` inside the window of the numpy transform (reference
+    ``[int(lo-3s), int(hi+3s)+1)`` or symmetric ``[ceil(lo-3s), floor(hi+3s)+1)``,
+    clipped to ``[0, size)``); lo/hi (...,) -> mask (..., len(coords))."""
+    low, high = lo.double() - 3 * sigma, hi.double() + 3 * sigma
+    st = torch.ceil(low) if symmetric else torch.trunc(low)
+    ed = (torch.floor(high) if symmetric else torch.trunc(high)) + 1
+    st = torch.clamp(st, min=0)[..., None]
+    ed = torch.clamp(ed, max=size)[..., None]
     return (coords >= st) & (coords < ed)
 
 
 def keypoint_heatmaps_torch(kp: torch.Tensor, score: torch.Tensor, shape: Tuple[int, int],
-                            sigma: float, eps: float = 1e-4) -> torch.Tensor:
+                            sigma: float, eps: float = 1e-4,
+                            symmetric_window: bool = False) -> torch.Tensor:
     """Keypoint maps. kp (B, M, T, V, >=2) pixels, score (B, M, T, V) ->
     (B, V, T, H, W) float32, max over persons."""
     H, W = shape
@@ -39,15 +43,18 @@ def keypoint_heatmaps_torch(kp: torch.Tensor, score: torch.Tensor, shape: Tuple[
         mx, my = kp[:, m, ..., 0].float(), kp[:, m, ..., 1].float()           # (B, T, V)
         w = score[:, m].float()
         w = torch.where(w >= eps, w, torch.zeros_like(w))
-        gx = torch.exp((xs - mx[..., None]) ** 2 * k) * _window_mask(mx, mx, xs, sigma, W)
-        gy = torch.exp((ys - my[..., None]) ** 2 * k) * _window_mask(my, my, ys, sigma, H)
+        gx = torch.exp((xs - mx[..., None]) ** 2 * k) * _window_mask(mx, mx, xs, sigma, W,
+                                                                    symmetric_window)
+        gy = torch.exp((ys - my[..., None]) ** 2 * k) * _window_mask(my, my, ys, sigma, H,
+                                                                    symmetric_window)
         maps = (gy * w[..., None])[..., :, None] * gx[..., None, :]          # (B, T, V, H, W)
         out = maps if out is None else torch.maximum(out, maps)
     return out.transpose(1, 2).contiguous()
 
 
 def limb_heatmaps_torch(kp: torch.Tensor, score: torch.Tensor, limbs: Sequence[Sequence[int]],
-                        shape: Tuple[int, int], sigma: float, eps: float = 1e-4) -> torch.Tensor:
+                        shape: Tuple[int, int], sigma: float, eps: float = 1e-4,
+                        symmetric_window: bool = False) -> torch.Tensor:
     """Limb maps. kp (B, M, T, V, >=2), score (B, M, T, V), L limbs ->
     (B, L, T, H, W) float32, max over persons."""
     H, W = shape
@@ -63,6 +70,13 @@ def limb_heatmaps_torch(kp: torch.Tensor, score: torch.Tensor, limbs: Sequence[S
         val = torch.where(val >= eps, val, torch.zeros_like(val))
         u = B - A
         d2ab = (u ** 2).sum(-1)
+        if not symmetric_window:
+            # reference: a sub-pixel limb is a keypoint at its start, start score
+            sub = d2ab < 1
+            B = torch.where(sub[..., None], A, B)
+            val = torch.where(sub & (val > 0), s[:, :, lim[:, 0]], val)
+            u = torch.where(sub[..., None], torch.zeros_like(u), u)
+            d2ab = torch.where(sub, torch.zeros_like(d2ab), d2ab)
         point = d2ab == 0                                  # a point: distance to A
         inv = torch.where(point, torch.zeros_like(d2ab),
                           1 / torch.where(point, torch.ones_like(d2ab), d2ab))
@@ -73,8 +87,8 @@ def limb_heatmaps_torch(kp: torch.Tensor, score: torch.Tensor, limbs: Sequence[S
         c = ((dy[..., :, None] * uy + dx[..., None, :] * ux) * inv).clamp(0, 1)
         px = dx[..., None, :] - c * ux
         py = dy[..., :, None] - c * uy
-        mask = (_window_mask(lo[..., 1], hi[..., 1], y, sigma, H)[..., :, None]
-                & _window_mask(lo[..., 0], hi[..., 0], x, sigma, W)[..., None, :])
+        mask = (_window_mask(lo[..., 1], hi[..., 1], y, sigma, H, symmetric_window)[..., :, None]
+                & _window_mask(lo[..., 0], hi[..., 0], x, sigma, W, symmetric_window)[..., None, :])
         maps = torch.exp((px * px + py * py) * k) * mask * val[..., None, None]
         out = maps if out is None else torch.maximum(out, maps)
     return out.transpose(1, 2).contiguous()
@@ -84,35 +98,53 @@ class HeatmapDrawer(nn.Module):
     """Draw PoseC3D volumes from keypoint tensors on their device.
 
     Arguments as ``GeneratePoseTarget`` (sigma, use_score, with_kp,
-    with_limb, skeletons, double, left_kp, right_kp, eps, layout).
+    with_limb, skeletons, double, left_kp, right_kp, left_limb, right_limb,
+    eps, layout, symmetric_window), checked by building one; an unknown
+    argument raises ``TypeError``. ``scaling`` is not supported here (it must
+    stay 1).
 
     ``forward(kp, shape, double=None)``: kp (n, M, T, V, 3) = (x, y, score)
     pixels of the final ``img_shape`` ``shape`` = (H, W) -> (n, C, T, H, W),
-    or with doubling (2n, C, T, H, W) where row ``2i + 1`` is the flipped
-    view of row ``2i`` (x -> W - 1 - x, left/right joints swapped).
-    ``double=None`` uses the constructor's ``double`` (the flip-test switch;
-    ``Recognizer3D`` passes False while training).
+    or with doubling (2n, C, T, H, W) where row ``2i + 1`` is row ``2i``
+    mirrored left-right with left/right channels swapped (as the numpy
+    transform). ``double=None`` uses the constructor's ``double`` (the
+    flip-test switch; ``Recognizer3D`` passes False while training).
+
+    Raises:
+        TypeError: an unknown argument. ValueError: invalid arguments (from
+            ``GeneratePoseTarget``), ``scaling != 1``, bad input shapes or
+            NaN/inf keypoints.
     """
 
     def __init__(self, sigma: float = 0.6, use_score: bool = True, with_kp: bool = True,
                  with_limb: bool = False, skeletons=None, double: bool = False,
-                 left_kp=None, right_kp=None, eps: float = 1e-4, layout=None, **kwargs):
+                 left_kp=None, right_kp=None, left_limb=None, right_limb=None,
+                 eps: float = 1e-4, layout=None, symmetric_window: bool = False,
+                 scaling: float = 1.0):
         super().__init__()
-        ref = GeneratePoseTarget(  # one source of argument checks and defaultssigma=sigma, use_score=use_score, with_kp=with_kp,
-                                 with_limb=with_limb, skeletons=skeletons, double=double,
-                                 left_kp=left_kp, right_kp=right_kp, eps=eps, layout=layout)
+        if scaling != 1:
+            raise ValueError(f'HeatmapDrawer: scaling={scaling} is not supported; draw at the '
+                             'final img_shape (scaling=1)')
+        # one source of argument checks, defaults and flip permutations
+        self.ref = GeneratePoseTarget(
+            sigma=sigma, use_score=use_score, with_kp=with_kp, with_limb=with_limb,
+            skeletons=skeletons, double=double, left_kp=left_kp, right_kp=right_kp,
+            left_limb=left_limb, right_limb=right_limb, eps=eps, layout=layout,
+            symmetric_window=symmetric_window)
         self.sigma, self.use_score, self.eps = sigma, use_score, eps
         self.with_kp, self.with_limb, self.double = with_kp, with_limb, double
-        self.skeletons = ref.skeletons
-        self.left_kp, self.right_kp = ref.left_kp, ref.right_kp
+        self.symmetric_window = symmetric_window
+        self.skeletons = self.ref.skeletons
+        self.left_kp, self.right_kp = self.ref.left_kp, self.ref.right_kp
 
     def _volume(self, kp: torch.Tensor, score: torch.Tensor, shape) -> torch.Tensor:
         maps = []
         if self.with_kp:
-            maps.append(keypoint_heatmaps_torch(kp, score, shape, self.sigma, self.eps))
+            maps.append(keypoint_heatmaps_torch(kp, score, shape, self.sigma, self.eps,
+                                                self.symmetric_window))
         if self.with_limb:
             maps.append(limb_heatmaps_torch(kp, score, self.skeletons, shape, self.sigma,
-                                            self.eps))
+                                            self.eps, self.symmetric_window))
         return maps[0] if len(maps) == 1 else torch.cat(maps, dim=1)
 
     def forward(self, kp: torch.Tensor, shape: Tuple[int, int],
@@ -127,13 +159,9 @@ class HeatmapDrawer(nn.Module):
             score = kp[..., 2]
         else:
             score = torch.ones_like(kp[..., 0])
-        vol = self._volume(xy, score, shape)
+        vol = self._volume(xy, score, shape)                   # (n, C, T, H, W)
         if not (self.double if double is None else double):
             return vol
-        idx = torch.as_tensor(swap_index(kp.shape[-2], self.left_kp, self.right_kp),
-                              device=kp.device)
-        fxy = xy[..., idx, :].clone()
-        missing = (fxy == 0).all(dim=-1)
-        fxy[..., 0] = torch.where(missing, fxy[..., 0], shape[1] - 1 - fxy[..., 0])
-        fvol = self._volume(fxy, score[..., idx], shape)
+        idx = torch.as_tensor(self.ref.flip_channels(kp.shape[-2]), device=kp.device)
+        fvol = vol.flip(-1).index_select(1, idx)
         return torch.stack([vol, fvol], dim=1).flatten(0, 1)
