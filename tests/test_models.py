@@ -158,9 +158,9 @@ def test_mstcn_fused_equals_branch_by_branch(stride):
     from pyskl.models.utils import mstcn
     torch.manual_seed(0)
     a = mstcn(16, 24, stride=stride, dropout=0.0)
-    assert a.fused
+    assert a.can_fuse()
     b = copy.deepcopy(a)
-    b.fused = False
+    b.fuse = False
     x = torch.randn(3, 16, 12, 5)
     xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
     ya, yb = a(xa), b(xb)
@@ -173,4 +173,51 @@ def test_mstcn_fused_equals_branch_by_branch(stride):
     for (n, ba), (_, bb) in zip(a.named_buffers(), b.named_buffers()):
         torch.testing.assert_close(ba, bb, msg=n)   # running stats written back
     a.eval(), b.eval()
+    torch.testing.assert_close(a(x), b(x), rtol=1e-5, atol=1e-5)
+
+
+def _mstcn_pair(seed=0):
+    import copy
+    from pyskl.models.utils import mstcn
+    torch.manual_seed(seed)
+    a = mstcn(16, 24, dropout=0.0)
+    with torch.no_grad():      # non-trivial running statistics
+        for m in a.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+    b = copy.deepcopy(a)
+    b.fuse = False             # the branch-by-branch reference
+    return a, b
+
+
+def test_mstcn_with_frozen_bns_in_a_training_model_equals_the_reference():
+    """Fine-tuning freezes BNs (eval mode) inside a training model: the fused
+    path used self.training for them, normalising with batch statistics and
+    moving the frozen running statistics."""
+    a, b = _mstcn_pair()
+    for m in (a, b):
+        m.train()
+        for bn in m.modules():
+            if isinstance(bn, torch.nn.BatchNorm2d):
+                bn.eval()
+    x = torch.randn(3, 16, 12, 5)
+    frozen = {n: t.clone() for n, t in a.named_buffers()}
+    torch.testing.assert_close(a(x), b(x), rtol=1e-5, atol=1e-5)
+    for n, t in a.named_buffers():
+        torch.testing.assert_close(t, frozen[n], msg=n)     # statistics untouched
+    # one frozen head BN among training ones: modes differ -> not fused, still equal
+    a, b = _mstcn_pair(1)
+    a.branches[0][1].eval(), b.branches[0][1].eval()
+    assert not a.can_fuse()
+    torch.testing.assert_close(a(x), b(x), rtol=1e-5, atol=1e-5)
+
+
+def test_mstcn_after_convert_sync_batchnorm_is_not_fused():
+    a, b = _mstcn_pair(2)
+    a = torch.nn.SyncBatchNorm.convert_sync_batchnorm(a)
+    b = torch.nn.SyncBatchNorm.convert_sync_batchnorm(b)
+    assert isinstance(a.branches[0][1], torch.nn.SyncBatchNorm) and not a.can_fuse()
+    a.eval(), b.eval()
+    x = torch.randn(3, 16, 12, 5)
     torch.testing.assert_close(a(x), b(x), rtol=1e-5, atol=1e-5)

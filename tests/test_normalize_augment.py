@@ -91,13 +91,17 @@ def test_flip_mirrors_x_and_swaps_left_right():
     r = Flip(flip_ratio=1.0, layout='coco')(dict(keypoint=kp, keypoint_score=score,
                                                 img_shape=(100, 200)))
     assert r['flip'] is True
-    # pixel-index coordinates: x -> w - 1 - x (199 - 140 = 59)
-    np.testing.assert_allclose(r['keypoint'][0, 0, 5], [59, 52])   # was the right shoulder
-    np.testing.assert_allclose(r['keypoint'][0, 0, 6], [99, 50])
+    # reference default: x -> w - x (200 - 140 = 60)
+    np.testing.assert_allclose(r['keypoint'][0, 0, 5], [60, 52])   # was the right shoulder
+    np.testing.assert_allclose(r['keypoint'][0, 0, 6], [100, 50])
     assert (r['keypoint'][0, 0, 0] == 0).all()                     # missing joint stays at 0
     np.testing.assert_allclose(r['keypoint_score'][0, 0, [5, 6]], [0.9, 0.2])
     twice = Flip(flip_ratio=1.0, layout='coco')(dict(r))
     np.testing.assert_allclose(twice['keypoint'], kp)
+    # pixel-index coordinates: x -> w - 1 - x (199 - 140 = 59)
+    r = Flip(flip_ratio=1.0, layout='coco', pixel_center=True)(
+        dict(keypoint=kp.copy(), keypoint_score=score.copy(), img_shape=(100, 200)))
+    np.testing.assert_allclose(r['keypoint'][0, 0, 5], [59, 52])
     assert Flip(flip_ratio=0.0, layout='coco')(dict(keypoint=kp, img_shape=(1, 1)))['flip'] is False
     with pytest.raises(ValueError, match='equal length'):
         Flip(left_kp=[1, 2], right_kp=[3])

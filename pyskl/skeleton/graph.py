@@ -11,6 +11,7 @@ from typing import Iterable, Union
 
 import numpy as np
 
+from pyskl.utils.compat import ignore_compat_args
 from .layouts import SkeletonLayout, get_layout
 
 
@@ -60,15 +61,20 @@ class Graph:
         layout: layout name, custom layout dict, or :class:`SkeletonLayout`.
         mode: ``'spatial'``, ``'stgcn_spatial'`` or ``'binary_adj'``.
         max_hop: neighbourhood radius for ``stgcn_spatial``.
+        nx_node, num_filter, init_std, init_off: PYSKL's arguments of its
+            random / learnt graph modes, accepted and ignored (see
+            :mod:`pyskl.utils.compat`).
 
     Raises:
-        ValueError: unknown mode.
+        ValueError: unknown mode. TypeError: an unknown argument.
     """
 
     MODES = ('spatial', 'stgcn_spatial', 'binary_adj')
 
     def __init__(self, layout: Union[str, dict, SkeletonLayout] = 'coco',
                  mode: str = 'spatial', max_hop: int = 1, **kwargs):
+        ignore_compat_args('Graph', kwargs, dict(nx_node=1, num_filter=3, init_std=0.02,
+                                                 init_off=0.04))
         if mode not in self.MODES:
             raise ValueError(f'unknown graph mode {mode!r}; choose one of {self.MODES}')
         self.layout = get_layout(layout)

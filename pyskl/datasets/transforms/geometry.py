@@ -22,6 +22,7 @@ import mmcv
 import numpy as np
 
 from pyskl.registry import TRANSFORMS
+from pyskl.utils.compat import ignore_compat_args
 from .base import PoseTransform
 
 
@@ -143,7 +144,7 @@ class Resize(PoseTransform):
         interpolation: mmcv interpolation for images.
         pixel_center: scale keypoints with the half-pixel-centre rule
             (module docstring) instead of the reference's ``x * sx``.
-        lazy: accepted for MMAction2 config compatibility; ignored.
+        lazy: MMAction2's lazy mode, accepted; ``True`` is ignored with a warning.
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
     ``scale_factor``.
@@ -162,6 +163,7 @@ class Resize(PoseTransform):
     def __init__(self, scale: Union[float, Sequence[int]], keep_ratio: bool = True,
                  interpolation: str = 'bilinear', pixel_center: bool = False,
                  lazy: bool = False):
+        ignore_compat_args('Resize', dict(lazy=lazy), dict(lazy=False))
         if isinstance(scale, (int, float)):
             if scale <= 0:
                 raise ValueError(f'Resize: scale must be positive, got {scale}')
@@ -216,7 +218,7 @@ class RandomResizedCrop(_CropTransform):
     Args:
         area_range: (min, max) fraction of the image area.
         aspect_ratio_range: (min, max) of w/h, sampled log-uniformly.
-        lazy: accepted for MMAction2 config compatibility; ignored.
+        lazy: MMAction2's lazy mode, accepted; ``True`` is ignored with a warning.
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
     ``crop_quadruple``. Modified keys: ``keypoint``, ``imgs``,
@@ -225,6 +227,7 @@ class RandomResizedCrop(_CropTransform):
 
     def __init__(self, area_range: Tuple[float, float] = (0.08, 1.0),
                  aspect_ratio_range: Tuple[float, float] = (3 / 4, 4 / 3), lazy: bool = False):
+        ignore_compat_args('RandomResizedCrop', dict(lazy=lazy), dict(lazy=False))
         if not (0 < area_range[0] <= area_range[1] <= 1):
             raise ValueError(f'RandomResizedCrop: area_range must be in (0, 1], got {area_range}')
         self.area_range = tuple(area_range)
@@ -250,7 +253,7 @@ class RandomResizedCrop(_CropTransform):
 @TRANSFORMS.register_module()
 class CenterCrop(_CropTransform):
     """Crop the centre ``crop_size`` (int or (w, h)) box (``lazy`` is accepted
-    for MMAction2 config compatibility and ignored).
+    for MMAction2 config compatibility; ``True`` is ignored with a warning).
 
     Required keys: ``img_shape``. Optional keys: ``keypoint``, ``imgs``,
     ``crop_quadruple``. Modified keys: ``keypoint``, ``imgs``,
@@ -258,6 +261,7 @@ class CenterCrop(_CropTransform):
     """
 
     def __init__(self, crop_size: Union[int, Tuple[int, int]], lazy: bool = False):
+        ignore_compat_args('CenterCrop', dict(lazy=lazy), dict(lazy=False))
         self.crop_size = _pair(crop_size)
 
     def transform(self, results: Dict) -> Dict:

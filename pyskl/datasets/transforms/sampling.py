@@ -40,8 +40,7 @@ class UniformSampleFrames(PoseTransform):
     added_keys = ('frame_inds', 'clip_len', 'num_clips', 'frame_interval')
 
     def __init__(self, clip_len: int, num_clips: int = 1, test_mode: Optional[bool] = None,
-                 p_interval: Union[float, Tuple[float, float]] = 1.0, seed: int = 255,
-                 **kwargs):
+                 p_interval: Union[float, Tuple[float, float]] = 1.0, seed: int = 255):
         self.clip_len = int(clip_len)
         self.num_clips = int(num_clips)
         self.test_mode = test_mode

@@ -15,6 +15,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
+from pyskl.utils.compat import ignore_compat_args
 from ..utils.init import init_conv3d_bn
 
 
@@ -33,7 +34,8 @@ class C3D(BaseModule):
         num_stages: 3 or 4.
         temporal_downsample: pools halve T too.
         conv_cfg, norm_cfg, act_cfg: mmcv layer configs (BN3d + ReLU).
-        pretrained: accepted for config compatibility; use ``load_from``.
+        pretrained: accepted for config compatibility and ignored (a warning
+            says so); load weights with ``load_from``.
 
     Raises:
         ValueError: num_stages not 3 or 4.
@@ -44,6 +46,7 @@ class C3D(BaseModule):
                  norm_cfg: Dict = dict(type='BN3d'), act_cfg: Dict = dict(type='ReLU'),
                  pretrained=None, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        ignore_compat_args('C3D', dict(pretrained=pretrained), dict(pretrained=None))
         if num_stages not in (3, 4):
             raise ValueError(f'C3D: num_stages must be 3 or 4, got {num_stages}')
         self.num_stages = num_stages

@@ -18,6 +18,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
+from pyskl.utils.compat import ignore_compat_args
 from ..utils.freeze import freeze_and_norm_eval
 from ..utils.init import init_conv3d_bn
 
@@ -130,10 +131,15 @@ class ResNet3d(BaseModule):
         frozen_stages: stages (0 = stem) whose parameters are frozen.
         norm_eval: keep BN layers in eval mode during training.
         zero_init_residual: last BN of every block initialised to 0.
-        pretrained: accepted for config compatibility; use ``load_from``.
+        pretrained: accepted for config compatibility and ignored (a warning
+            says so); load weights with ``load_from`` (+ ``load_partial``).
+        pretrained2d, with_cp, non_local, non_local_cfg: MMAction2 / PYSKL
+            arguments accepted and ignored, with a warning unless they ask
+            for nothing (:mod:`pyskl.utils.compat`).
 
     Raises:
         ValueError: unknown depth, bad num_stages or per-stage lengths.
+        TypeError: an unknown argument.
     """
 
     arch_settings = {18: (BasicBlock3d, (2, 2, 2, 2)), 34: (BasicBlock3d, (3, 4, 6, 3)),
@@ -152,6 +158,11 @@ class ResNet3d(BaseModule):
                  zero_init_residual: bool = True, conv1_stride=None, pool1_stride=None,
                  init_cfg=None, **kwargs):
         super().__init__(init_cfg=init_cfg)
+        if pretrained is None:
+            kwargs.pop('pretrained2d', None)         # meaningless without pretrained
+        ignore_compat_args(type(self).__name__, dict(kwargs, pretrained=pretrained),
+                           dict(pretrained=None, pretrained2d=False, with_cp=False,
+                                non_local=(0, 0, 0, 0), non_local_cfg=dict()))
         if conv1_stride is not None:
             conv1_stride_t, conv1_stride_s = conv1_stride
         if pool1_stride is not None:

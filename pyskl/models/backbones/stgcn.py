@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph
+from pyskl.utils.compat import ignore_compat_args
 from ..utils import mstcn, unit_gcn, unit_tcn
 
 EPS = 1e-4
@@ -115,6 +116,7 @@ class STGCN(BaseModule):
                  tcn_cfg: Optional[Dict] = None, pretrained: Optional[str] = None,
                  init_cfg=None, **kwargs):
         super().__init__(init_cfg=init_cfg)
+        ignore_compat_args('STGCN', dict(pretrained=pretrained), dict(pretrained=None))
         self.graph = Graph(**graph_cfg)
         A = torch.tensor(self.graph.A, dtype=torch.float32)
         V = A.size(1)

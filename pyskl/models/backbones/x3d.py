@@ -16,6 +16,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
+from pyskl.utils.compat import ignore_compat_args
 from ..utils.freeze import freeze_and_norm_eval
 from ..utils.init import init_conv3d_bn
 
@@ -95,9 +96,12 @@ class X3D(BaseModule):
         se_ratio: SE reduction ratio, None for no SE.
         use_swish: swish after the depthwise conv (else identity).
         frozen_stages, norm_eval, zero_init_residual: as ``ResNet3d``.
+        pretrained, with_cp: accepted and ignored, with a warning unless
+            they ask for nothing (:mod:`pyskl.utils.compat`).
 
     Raises:
         ValueError: bad num_stages, spatial_strides length or se_style.
+        TypeError: an unknown argument.
     """
 
     def __init__(self, gamma_w: float = 1.0, gamma_b: float = 2.25, gamma_d: float = 2.2,
@@ -109,6 +113,8 @@ class X3D(BaseModule):
                  act_cfg: Dict = RELU, norm_eval: bool = False, zero_init_residual: bool = True,
                  init_cfg=None, **kwargs):
         super().__init__(init_cfg=init_cfg)
+        ignore_compat_args('X3D', dict(kwargs, pretrained=pretrained),
+                           dict(pretrained=None, with_cp=False))
         if not 1 <= num_stages <= 4 or len(spatial_strides) != num_stages:
             raise ValueError(f'X3D: num_stages must be 1..4 with one spatial stride each, got '
                              f'{num_stages} and {spatial_strides}')

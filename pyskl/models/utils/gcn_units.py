@@ -79,27 +79,44 @@ class mstcn(nn.Module):
         self.bn = nn.BatchNorm2d(out_channels)
         self.drop = nn.Dropout(dropout, inplace=True)
         self._heads, self._plain = self._fusable()
-        #: run the leading 1x1 convs of the branches as one conv (same result)
-        self.fused = len(self._heads) > 1
+        #: allow the fused fast path (used only when ``can_fuse()``)
+        self.fuse = True
 
     def _fusable(self):
-        """Indices of branches whose leading 1x1 conv (+BN+ReLU) can run as one
-        conv: ``[conv, bn, relu, tail]`` heads, plus the plain ``1x1`` branch at
+        """Indices of branches whose leading 1x1 conv can run as one conv:
+        ``[conv, bn, relu, tail]`` heads, plus the plain ``1x1`` branch at
         stride 1."""
         heads, plain = [], []
         for i, b in enumerate(self.branches):
-            if (isinstance(b, nn.Sequential) and len(b) == 4 and b[1].momentum == 0.1
-                    and b[1].eps == 1e-5 and b[1].track_running_stats):
+            if isinstance(b, nn.Sequential) and len(b) == 4:
                 heads.append(i)
             elif isinstance(b, nn.Conv2d) and b.stride == (1, 1):
                 plain.append(i)
         return heads, plain
 
+    def can_fuse(self) -> bool:
+        """Whether the fused path computes exactly what the branches would.
+
+        Checked at every call, since fine-tuning freezes BNs (``eval()`` on
+        them inside a training model) and ``convert_sync_batchnorm`` swaps
+        them: every head BN must be a plain ``nn.BatchNorm2d`` (not SyncBN,
+        whose statistics span processes), affine, tracking running
+        statistics, and all must share one mode (``training``), momentum
+        (not ``None``) and eps."""
+        if not self.fuse or len(self._heads) < 2:
+            return False
+        bns = [self.branches[i][1] for i in self._heads]
+        first = bns[0]
+        return all(type(bn) is nn.BatchNorm2d and bn.affine and bn.track_running_stats
+                   and bn.momentum is not None and bn.training == first.training
+                   and bn.momentum == first.momentum and bn.eps == first.eps
+                   for bn in bns)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.fused:
-            outs = [branch(x) for branch in self.branches]
-        else:
+        if self.can_fuse():
             outs = self._forward_fused(x)
+        else:
+            outs = [branch(x) for branch in self.branches]
         feat = torch.cat(outs, dim=1)
         return self.drop(self.bn(self.transform(feat)))
 
@@ -114,10 +131,11 @@ class mstcn(nn.Module):
         n_head = sum(bn.num_features for bn in bns)
         rm = torch.cat([bn.running_mean for bn in bns])
         rv = torch.cat([bn.running_var for bn in bns])
+        use_batch_stats = bns[0].training         # the BNs' own mode (can_fuse checked)
         h = F.batch_norm(y[:, :n_head], rm, rv, torch.cat([bn.weight for bn in bns]),
-                         torch.cat([bn.bias for bn in bns]), self.training, bns[0].momentum,
+                         torch.cat([bn.bias for bn in bns]), use_batch_stats, bns[0].momentum,
                          bns[0].eps)
-        if self.training:
+        if use_batch_stats:
             with torch.no_grad():  # write the updated statistics back to each BN
                 sizes = [bn.num_features for bn in bns]
                 for bn, m, v in zip(bns, rm.split(sizes), rv.split(sizes)):
