@@ -320,10 +320,10 @@ def test_custom_2d_skeleton_resumes_and_reports_bad_videos(tmp_path, scripted_ba
     assert custom_2d_skeleton.main(args) == 1                 # rerun: the good one is skipped
     assert ScriptedPose.calls == calls
     # ... and the file trains the custom-dataset config for an iteration
-    from mmengine.config import Config
     from mmengine.runner import Runner
+    from pyskl.engine.config import load_config
     from test_configs import shrink
-    cfg = Config.fromfile(f'{ROOT}/configs/stgcnpp/stgcnpp_1xb16-joint-u100-30e_custom-coco-2d.py')
+    cfg = load_config(f'{ROOT}/configs/stgcnpp/stgcnpp_1xb16-joint-u100-30e_custom-coco-2d.py')
     runner = Runner.from_cfg(shrink(cfg, out, tmp_path / 'work', n_train=1, n_test=1))
     runner.train()
     assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')

@@ -4,7 +4,7 @@ import os.path as osp
 import sys
 
 import pytest
-from mmengine.config import Config
+from pyskl.engine.config import load_config
 from mmengine.dataset import Compose
 
 from pyskl.registry import MODELS
@@ -21,7 +21,7 @@ def test_configs_found():
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
 def test_config_builds(path):
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     assert cfg.default_scope == 'pyskl'
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
@@ -63,7 +63,7 @@ def test_ntu_config_one_train_and_test_iteration(path, tmp_path):
     ann = str(tmp_path / 'ntu.pkl')
     make_synthetic_ann(ann, num_samples=4, num_classes=3, V=25 if is3d else 17,
                        C=3 if is3d else 2, with_score=not is3d, T=40)
-    cfg = shrink(Config.fromfile(path), ann, tmp_path / 'work')
+    cfg = shrink(load_config(path), ann, tmp_path / 'work')
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert osp.isfile(tmp_path / 'work' / 'epoch_1.pth')
@@ -76,9 +76,8 @@ def test_ntu_config_one_train_and_test_iteration(path, tmp_path):
 def test_heatmap_on_device_switch_trains_and_tests(name, tmp_path):
     """The config switch moves heatmap drawing into the data preprocessor."""
     from mmengine.runner import Runner
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
-    from multiclip_memory import load_config
-    cfg = load_config(osp.join(ROOT, 'configs', 'posec3d', name), True, str(tmp_path))
+    cfg = load_config(osp.join(ROOT, 'configs', 'posec3d', name),
+                      dict(heatmap_on_device=True))
     assert cfg.model.data_preprocessor.heatmap.double is True
     assert cfg.test_pipeline[-2].type == 'FormatGCNInput'
     ann = str(tmp_path / 'ntu.pkl')
@@ -97,3 +96,104 @@ def test_heatmap_on_device_switch_trains_and_tests(name, tmp_path):
     runner.train()
     metrics = runner.test()
     assert 0 <= metrics['acc/top1'] <= 1
+
+
+# ------------------------------------------------------------------ config families
+STANDALONE = {'stgcnpp_hagrid-handmp-joint-2d.py'}   # test-only, no family
+
+
+def _own_keys(path):
+    import ast
+    tree = ast.parse(open(path).read())
+    keys = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for t in targets:
+            for n in (t.elts if isinstance(t, ast.Tuple) else [t]):
+                if isinstance(n, ast.Name):
+                    keys.add(n.id)
+    return keys - {'_base_'}
+
+
+def _paths(a, b, path=()):
+    """Paths at which two config trees differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in set(a) | set(b):
+            out += _paths(a.get(k), b.get(k), path + (k,)) if k in a and k in b else [path + (k,)]
+        return out
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b):
+        return [p for i, (x, y) in enumerate(zip(a, b)) for p in _paths(x, y, path + (i,))]
+    return [] if a == b else [path]
+
+
+def _placeholders(tree, path=()):
+    """``{path: names}`` of the late-bound placeholders in a raw config tree."""
+    import re
+    if isinstance(tree, str):
+        names = set(re.findall(r'\{([A-Za-z_]\w*)\}', tree))
+        return {path: names} if names else {}
+    items = tree.items() if isinstance(tree, dict) else (
+        enumerate(tree) if isinstance(tree, (list, tuple)) else [])
+    out = {}
+    for k, v in items:
+        out.update(_placeholders(v, path + (k,)))
+    return out
+
+
+@pytest.mark.parametrize('path', [c for c in CONFIGS if osp.basename(c) not in STANDALONE],
+                         ids=lambda p: osp.basename(p))
+def test_child_differs_from_its_base_only_where_it_means_to(path):
+    """Every config is a short child of a family base; resolved, it differs from
+    its base only under the keys it sets itself or where the base uses a
+    late-bound variable that the child (directly or through other variables)
+    changes."""
+    from mmengine.config import Config
+    base_rel = Config._get_base_files(path)
+    assert len(base_rel) == 1, f'{path}: one _base_ expected'
+    base = osp.normpath(osp.join(osp.dirname(path), base_rel[0]))
+    own = _own_keys(path)
+    assert len(own) <= 12 and len(open(path).read().splitlines()) <= 35, \
+        f'{osp.basename(path)} is not a short child: {sorted(own)}'
+    raw = Config.fromfile(base).to_dict()
+    holes = _placeholders(raw)
+    changed = set(own)
+    for _ in range(5):     # variables that use changed variables change too
+        changed |= {p[0] for p, names in holes.items() if names & changed}
+    explained = [p for p, names in holes.items() if names & changed]
+    diffs = _paths(load_config(base).to_dict(), load_config(path).to_dict())
+    bad = [d for d in diffs if d[0] not in own and not any(d[:len(e)] == e for e in explained)]
+    assert not bad, f'{osp.basename(path)} changes {bad[:5]} without saying so'
+    assert diffs or own <= {'feats', 'with_kp', 'with_limb'}
+
+
+def test_one_override_changes_the_jhmdb_split_everywhere():
+    cfg = load_config(osp.join(ROOT, 'configs', 'stgcnpp',
+                               'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py'),
+                      dict(split=2))
+    assert cfg.train_dataloader.dataset.dataset.split == 'train2'
+    assert cfg.val_dataloader.dataset.split == 'test2'
+    assert cfg.test_dataloader.dataset.split == 'test2'
+    cfg = load_config(osp.join(ROOT, 'configs', 'posec3d',
+                               'slowonly_r50-tiny_u24_240e_jhmdb_limb.py'), dict(split=3))
+    assert {cfg.train_dataloader.dataset.split, cfg.test_dataloader.dataset.split} == \
+        {'train3', 'test3'}
+
+
+def test_stream_and_data_overrides_reach_every_pipeline_and_dataset():
+    cfg = load_config(osp.join(ROOT, 'configs', 'stgcnpp',
+                               'stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py'),
+                      dict(feats=['b', 'bm'], ann_file='x.pkl'))
+    for dl in ('val_dataloader', 'test_dataloader'):
+        assert cfg[dl].dataset.pipeline[1].feats == ['b', 'bm'] and cfg[dl].dataset.ann_file == 'x.pkl'
+    assert cfg.train_dataloader.dataset.dataset.pipeline[1].feats == ['b', 'bm']
+
+
+def test_unresolved_and_unknown_variables_are_errors(tmp_path):
+    from pyskl.datasets import PoseDataset
+    bad = tmp_path / 'bad.py'
+    bad.write_text("split = 1\ntrain_dataloader = dict(dataset=dict(split='train{spilt}'))\n")
+    with pytest.raises(KeyError, match='spilt'):
+        load_config(str(bad))
+    with pytest.raises(ValueError, match='unresolved config variable'):
+        PoseDataset(ann_file='{ann_file}')

@@ -120,9 +120,9 @@ def test_average_clips_modes():
 
 
 def test_pyskl_hagrid_checkpoint_loads_without_missing_or_unexpected_keys():
-    from mmengine.config import Config
+    from pyskl.engine.config import load_config
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')
-    cfg = Config.fromfile(f'{ROOT}/configs/stgcnpp/stgcnpp_hagrid-handmp-joint-2d.py')
+    cfg = load_config(f'{ROOT}/configs/stgcnpp/stgcnpp_hagrid-handmp-joint-2d.py')
     model = MODELS.build(cfg.model)
     state = torch.load(ckpt, map_location='cpu', weights_only=False)
     state = state.get('state_dict', state)

@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from pyskl.datasets.transforms import FormatShape, GeneratePoseTarget
+from pyskl.engine.config import load_config
 from pyskl.registry import MODELS
 from pyskl.structures import ActionDataSample
 from conftest import ROOT
@@ -148,7 +149,7 @@ def test_get_flops_reports_the_published_posec3d_figures():
     import sys
     sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
     from get_flops import complexity
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'posec3d',
+    cfg = load_config(osp.join(ROOT, 'configs', 'posec3d',
                                    'slowonly_r50_u48_240e_ntu60_xsub_keypoint.py'))
     flops, params = complexity(cfg, (1, 17, 48, 64, 64))
     assert round(params / 1e6, 1) == 2.0

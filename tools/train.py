@@ -16,7 +16,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from mmengine.config import Config  # noqa: E402
 
 from pyskl.engine import build_runner, finish_distributed, setup_distributed  # noqa: E402
-from pyskl.engine.cli import add_common_args, apply_common_args, parse_with_env  # noqa: E402
+from pyskl.engine.cli import (add_common_args, apply_common_args, load_config_of,  # noqa: E402
+                              parse_with_env)
 from pyskl.utils import register_all_modules  # noqa: E402
 
 
@@ -80,7 +81,7 @@ def best_checkpoint(runner):
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config_of(args), args)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     runner.train()

@@ -11,9 +11,4 @@ _base_ = './slowonly_r50-tiny_u24_160e_jhmdb_keypoint.py'
 num_epochs = 240
 model = dict(channels_last=True)
 train_dataloader = dict(drop_last=True)
-train_cfg = dict(max_epochs=num_epochs)
-param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, T_max=num_epochs, by_epoch=True,
-         convert_to_iter_based=True)
-]
 optim_wrapper = dict(optimizer=dict(lr=0.1))

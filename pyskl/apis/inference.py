@@ -18,12 +18,13 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 
 from pyskl.engine.checkpoint import load_checked, load_from_local_trusted
+from pyskl.engine.config import load_config
 from pyskl.registry import MODELS
 from pyskl.skeleton.mapping import JHMDB_IMG_SHAPE, coco_to_jhmdb
 
 
 def _load_config(config: Union[str, Config]) -> Config:
-    return Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
+    return load_config(config) if isinstance(config, str) else copy.deepcopy(config)
 
 
 def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None,

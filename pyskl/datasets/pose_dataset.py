@@ -11,6 +11,7 @@ only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
 from __future__ import annotations
 
 import pickle
+import re
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -106,6 +107,11 @@ class PoseDataset(BaseDataset):
     def __init__(self, ann_file: str, pipeline: Sequence = (), split: Optional[str] = None,
                  valid_ratio: Optional[float] = None, box_thr: float = 0.5,
                  test_mode: bool = False, **kwargs):
+        for name, value in (('ann_file', ann_file), ('split', split)):
+            if isinstance(value, str) and re.search(r'\{[A-Za-z_]\w*\}', value):
+                raise ValueError(f'PoseDataset: {name}={value!r} holds an unresolved config '
+                                 'variable; read the config with pyskl.engine.load_config '
+                                 '(as tools/train.py and tools/test.py do)')
         self.split = split
         self.valid_ratio = valid_ratio
         self.box_thr = box_thr

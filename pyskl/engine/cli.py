@@ -23,11 +23,17 @@ def parse_with_env(p: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
     return args
 
 
+def load_config_of(args) -> Config:
+    """``args.config`` read by :func:`pyskl.engine.config.load_config` with
+    ``--cfg-options`` merged before the late-bound variables are resolved."""
+    from .config import load_config
+    return load_config(args.config, args.cfg_options)
+
+
 def apply_common_args(cfg: Config, args) -> Config:
-    """Merge ``--cfg-options`` and choose the work dir
-    (``--work-dir`` > config ``work_dir`` > ``./work_dirs/<config name>``)."""
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    """Choose the work dir (``--work-dir`` > config ``work_dir`` >
+    ``./work_dirs/<config name>``); ``--cfg-options`` were merged when the
+    config was loaded (:func:`load_config_of`)."""
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

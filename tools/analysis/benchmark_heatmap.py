@@ -9,16 +9,20 @@ both environments; run ``python tools/data/jhmdb_ddnet.py`` first):
 
 * ``jhmdb``: the first test clip of JHMDB split 1 (1 person, 15 joints, its 14
   limbs), 48 frames sampled uniformly, cropped to the skeleton box grown by
-  25 % and scaled to 64x64 (what PoseCompact + Resize do);
+  25 % and scaled to 64x64 (what PoseCompact + Resize do); ``jhmdb56``: the
+  same clip at 56x56 (PoseC3D's training size);
 * ``ntu-like``: two persons side by side in a 1920x1080 frame (two JHMDB test
   clips mapped to the 17 COCO joints), (2, 48, 17) at 56x56, COCO's 17 limbs,
   scores uniform in [0.5, 1];
 * ``random``: (2, 48, 17) joints uniform over a 56x56 map (long, crossing
   limbs: the worst case for windowed drawing), scores uniform in [0, 1].
 
-For each input, keypoint maps and limb maps are drawn separately (sigma 0.6)
-by the implementation's ``GeneratePoseTarget.transform``; the median of
-``--iters`` runs after warm-up is printed. ``--save`` keeps the volumes for
+For each input, keypoint maps, limb maps and both at once (``kp+limb``: one
+volume of K + L channels) are drawn (sigma 0.6) by the implementation's
+``GeneratePoseTarget.transform`` -- the whole call, output allocation included,
+as a pipeline calls it; the median of ``--iters`` runs after warm-up is
+printed. (MMAction2's ``kp+limb`` volume has its limb maps in the keypoint
+channels, an anchor bug, so ``--compare`` skips it.) ``--save`` keeps the volumes for
 ``--compare``. Never time two jobs at once.
 """
 from __future__ import annotations
@@ -74,6 +78,7 @@ def make_inputs(ann_file: str):
     rng = np.random.RandomState(0)
     return {
         'jhmdb': (jh, np.ones(jh.shape[:3], np.float32), JHMDB_LIMBS, (64, 64)),
+        'jhmdb56': (jh * (56 / 64), np.ones(jh.shape[:3], np.float32), JHMDB_LIMBS, (56, 56)),
         'ntu-like': (ntu, rng.uniform(0.5, 1, ntu.shape[:3]).astype(np.float32), COCO_LIMBS,
                      (56, 56)),
         'random': (rng.uniform(0, 56, (2, 48, 17, 2)).astype(np.float32),
@@ -81,8 +86,12 @@ def make_inputs(ann_file: str):
     }
 
 
-def build(impl: str, with_kp: bool, limbs):
-    kw = dict(sigma=0.6, use_score=True, with_kp=with_kp, with_limb=not with_kp,
+MODES = {'keypoint': (True, False), 'limb': (False, True), 'kp+limb': (True, True)}
+
+
+def build(impl: str, mode: str, limbs):
+    with_kp, with_limb = MODES[mode]
+    kw = dict(sigma=0.6, use_score=True, with_kp=with_kp, with_limb=with_limb,
               skeletons=limbs)
     if impl == 'pyskl':
         sys.path.insert(0, ROOT)
@@ -97,6 +106,8 @@ def main(argv=None):
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--ann-file', default=osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl'))
     p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--modes', nargs='+', default=list(MODES), choices=list(MODES))
+    p.add_argument('--inputs', nargs='+', help='subset of the inputs (default: all)')
     p.add_argument('--save', help='write the volumes (T, C, H, W) to this .npz')
     p.add_argument('--compare', nargs=2, metavar=('A', 'B'),
                    help='print the max abs difference of two --save files and exit')
@@ -104,14 +115,18 @@ def main(argv=None):
     if args.compare:
         a, b = (np.load(f) for f in args.compare)
         for k in a.files:
+            if k.endswith('kp+limb'):
+                continue
             d = np.abs(a[k] - b[k])
             print(f'{k:18s} max |a-b| = {d.max():.3g}   pixels differing by >1e-5: '
                   f'{(d > 1e-5).mean() * 100:.3f} %')
         return
     volumes = {}
     for name, (kp, score, limbs, shape) in make_inputs(args.ann_file).items():
-        for with_kp in (True, False):
-            t = build(args.impl, with_kp, limbs)
+        if args.inputs and name not in args.inputs:
+            continue
+        for what in args.modes:
+            t = build(args.impl, what, limbs)
 
             def run():
                 return t.transform(dict(keypoint=kp.copy(), keypoint_score=score.copy(),
@@ -123,7 +138,6 @@ def main(argv=None):
                 t0 = time.perf_counter()
                 run()
                 times.append(time.perf_counter() - t0)
-            what = 'keypoint' if with_kp else 'limb'
             volumes[f'{name}-{what}'] = vol
             print(f'{args.impl:9s} {name:8s} {what:8s} input {tuple(kp.shape)} -> '
                   f'{tuple(vol.shape)}: {statistics.median(times) * 1e3:8.2f} ms')

@@ -18,7 +18,7 @@ import time
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from mmengine.config import Config  # noqa: E402
+from pyskl.engine.config import load_config  # noqa: E402
 
 from pyskl.registry import MODELS  # noqa: E402
 from pyskl.structures import ActionDataSample  # noqa: E402
@@ -50,7 +50,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     register_all_modules()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     n = args.shape[0]
     x = torch.rand(*args.shape)
     num_classes = cfg.model.cls_head.num_classes

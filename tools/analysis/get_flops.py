@@ -17,6 +17,7 @@ import torch
 from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.config import Config
 
+from pyskl.engine.config import load_config
 from pyskl.registry import MODELS
 from pyskl.utils import register_all_modules
 
@@ -55,7 +56,7 @@ def complexity(cfg: Config, shape):
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     flops, params = complexity(cfg, args.shape)
     print(f'Input shape: {tuple(args.shape)}')
     print(f'Flops: {flops / 1e9:.2f} GFLOPs (multiply-adds)')

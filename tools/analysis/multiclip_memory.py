@@ -22,7 +22,6 @@ beyond the imports and the built model. One measurement per process.
 from __future__ import annotations
 
 import argparse
-import os
 import os.path as osp
 import resource
 import sys
@@ -50,30 +49,6 @@ def ntu_sample(seed: int = 0) -> dict:
                 test_mode=True)
 
 
-def load_config(path: str, heatmap_on_device: bool, tmp_dir: str):
-    """Read a PoseC3D config with its ``heatmap_on_device`` switch set.
-
-    The switch is evaluated when the file is read (it rewrites the pipelines
-    and the data preprocessor), so it is flipped in a copy written to
-    ``tmp_dir`` whose ``_base_`` points back at ``configs/_base_``.
-
-    Raises:
-        ValueError: the config has no ``heatmap_on_device = False`` line.
-    """
-    from mmengine.config import Config
-    src = open(path).read()
-    if 'heatmap_on_device = False' not in src:
-        raise ValueError(f'{path}: no "heatmap_on_device = False" switch')
-    if heatmap_on_device:
-        src = src.replace('heatmap_on_device = False', 'heatmap_on_device = True')
-    src = src.replace("'../_base_/", repr(osp.join(ROOT, 'configs', '_base_'))[:-1] + '/')
-    os.makedirs(tmp_dir, exist_ok=True)
-    tmp = osp.join(tmp_dir, f'_switch_{heatmap_on_device}_{osp.basename(path)}')
-    with open(tmp, 'w') as f:
-        f.write(src)
-    return Config.fromfile(tmp)
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--mode', choices=['pipeline', 'device'], default='pipeline')
@@ -84,8 +59,8 @@ def main(argv=None):
     from pyskl.registry import MODELS
     from pyskl.utils import register_all_modules
     register_all_modules()
-    cfg = load_config(CONFIG, heatmap_on_device=args.mode == 'device',
-                      tmp_dir=osp.join(ROOT, 'work_dirs'))
+    from pyskl.engine.config import load_config
+    cfg = load_config(CONFIG, dict(heatmap_on_device=args.mode == 'device'))
     cfg.model.test_cfg['max_testing_views'] = args.max_testing_views or None
     model = MODELS.build(cfg.model).eval()
     pipeline = Compose(cfg.test_pipeline)
