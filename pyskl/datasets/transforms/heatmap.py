@@ -81,42 +81,60 @@ def _axis_coords(st: np.ndarray, ed: np.ndarray, size: int, P: int):
 
 
 def _scatter_max(flat: np.ndarray, W: int, base: np.ndarray, person: np.ndarray,
-                 y0: np.ndarray, x0: np.ndarray, patch: np.ndarray) -> None:
+                 y0: np.ndarray, x0: np.ndarray, patch: np.ndarray, one_person: bool) -> None:
     """``flat[base + (y0 + i) * W + x0 + j] = max(old, patch[:, i, j])``.
 
     Every patch lies inside its own (frame, channel) map, so the patches of
     one person never share a pixel and one gather/max/assign per person is
-    exact (pixels outside a window carry 0 and change nothing).
+    exact (pixels outside a window carry 0 and change nothing). With
+    ``one_person`` each map gets at most one patch and the maps start at 0, so
+    the patches are assigned without the gather.
     """
     n, Py, Px = patch.shape
     offs = (np.arange(Py, dtype=np.int64)[:, None] * W + np.arange(Px)).ravel()
     idx = (base + y0 * W + x0)[:, None] + offs                  # (n, Py*Px)
     patch = patch.reshape(n, -1)
-    persons = np.unique(person)
-    for m in persons:
-        rows = slice(None) if len(persons) == 1 else person == m
+    if one_person:
+        flat[idx.ravel()] = patch.ravel()
+        return
+    for m in np.unique(person):
+        rows = person == m
         i, p = idx[rows].ravel(), patch[rows].ravel()
         flat[i] = np.maximum(flat[i], p)
 
 
 def _volume(T: int, C: int, H: int, W: int, out: np.ndarray = None, channel0: int = 0):
-    """The volume to draw ``C`` channels into and its flat view.
+    """The volume to draw ``C`` channels into, and how to address it.
 
     Without ``out``: a new zero (T, C, H, W) float32 volume. With ``out``: a
-    C-contiguous zeroed (T, C_total, H, W) float32 volume whose channels
-    ``channel0 .. channel0 + C - 1`` are drawn (keypoints and limbs share one
-    allocation). Returns ``(out, flat view, C_total)``.
+    zeroed (T, C_total, H, W) float32 array, possibly a strided view (e.g. the
+    (T, C, H, W) view of a channel-major (C, T, H, W) buffer), whose (H, W)
+    planes are contiguous and whose underlying buffer is C-contiguous;
+    channels ``channel0 .. channel0 + C - 1`` are drawn (keypoints and limbs
+    share one allocation).
+
+    Returns:
+        ``(out, flat buffer, offset, t_stride, c_stride)``: pixel ``(t, c, y,
+        x)`` of ``out`` is ``flat[offset + t * t_stride + c * c_stride + y * W
+        + x]``.
 
     Raises:
         ValueError: ``out`` of the wrong dtype, shape or layout.
     """
     if out is None:
         out = np.zeros((T, C, H, W), dtype=np.float32)
-    if (out.dtype != np.float32 or not out.flags.c_contiguous or out.ndim != 4
-            or out.shape[0] != T or out.shape[2:] != (H, W) or out.shape[1] < channel0 + C):
-        raise ValueError(f'heatmaps: out must be a C-contiguous float32 (T={T}, >= {channel0 + C}, '
-                         f'H={H}, W={W}) volume, got {out.dtype} {out.shape}')
-    return out, out.reshape(-1), out.shape[1]
+    root = out
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if (out.dtype != np.float32 or out.ndim != 4 or out.shape[0] != T
+            or out.shape[2:] != (H, W) or out.shape[1] < channel0 + C
+            or out.strides[2:] != (4 * W, 4) or not root.flags.c_contiguous
+            or root.dtype != np.float32):
+        raise ValueError(f'heatmaps: out must be a float32 (T={T}, >= {channel0 + C}, H={H}, '
+                         f'W={W}) volume with contiguous (H, W) planes in a C-contiguous '
+                         f'buffer, got {out.dtype} {out.shape} strides {out.strides}')
+    offset = (out.__array_interface__['data'][0] - root.__array_interface__['data'][0]) // 4
+    return out, root.reshape(-1), offset, out.strides[0] // 4, out.strides[1] // 4
 
 
 def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int], sigma: float,
@@ -130,7 +148,8 @@ def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],
         shape: (H, W) of the maps. sigma: Gaussian std in pixels.
         symmetric_window: windows of exactly 3 sigma (module docstring).
         out, channel0: draw into channels ``channel0..`` of this zeroed
-            (T, C_total, H, W) volume instead of a new one (see ``_volume``).
+            (T, C_total, H, W) volume (a strided view is fine, see
+            ``_volume``) instead of a new one.
 
     Returns:
         (T, V, H, W) float32 in [0, max score].
@@ -143,7 +162,7 @@ def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],
     _check_finite(kp, score)
     M, T, V = score.shape
     H, W = int(shape[0]), int(shape[1])
-    out, flat, C = _volume(T, V, H, W, out, channel0)
+    out, flat, off, st_t, st_c = _volume(T, V, H, W, out, channel0)
     m, t, v = np.nonzero(score >= eps)
     mx, my, w = kp[m, t, v, 0], kp[m, t, v, 1], score[m, t, v]
     stx, edx = _window(mx, mx, sigma, W, symmetric_window)
@@ -159,7 +178,7 @@ def keypoint_heatmaps(kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],
     gx = np.exp((x - mx[:, None]) ** 2 * k) * vx
     gy = np.exp((y - my[:, None]) ** 2 * k) * (vy * w[:, None])
     patch = (gy[:, :, None] * gx[:, None, :]).astype(np.float32)
-    _scatter_max(flat, W, (t * C + channel0 + v) * H * W, m, y0, x0, patch)
+    _scatter_max(flat, W, off + t * st_t + (channel0 + v) * st_c, m, y0, x0, patch, M == 1)
     return out
 
 
@@ -200,7 +219,7 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     L = len(limbs)
     if L and limbs.max() >= V:
         raise ValueError(f'limb_heatmaps: limb joint index {limbs.max()} >= V={V}')
-    out, flat, C = _volume(T, L, H, W, out, channel0)
+    out, flat, off, st_t, st_c = _volume(T, L, H, W, out, channel0)
     value = np.minimum(score[:, :, limbs[:, 0]], score[:, :, limbs[:, 1]])  # (M, T, L)
     m, t, l_ = np.nonzero(value >= eps)
     if m.size == 0:
@@ -225,7 +244,7 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     sty, edy = _window(lo[:, 1], hi[:, 1], sigma, H, symmetric_window)
     wx, wy = edx - stx, edy - sty
     inv = np.where(short, 0, 1 / np.where(short, 1, d2ab)).astype(np.float32)
-    base = (t * C + channel0 + l_) * H * W
+    base = off + t * st_t + (channel0 + l_) * st_c
     k = np.float32(-0.5 / sigma ** 2)
     # group the windows by (height, width) rungs of a size ladder: one loop
     # step per occupied rung pair, rectangular patches (a long horizontal limb
@@ -234,8 +253,12 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     drawn = (wx > 0) & (wy > 0)
     rx, ry = np.searchsorted(ladder, wx), np.searchsorted(ladder, wy)
     key = np.where(drawn, ry * len(ladder) + rx, -1)
-    for g in np.unique(key[drawn]):
-        sel = np.nonzero(key == g)[0]
+    order = np.argsort(key, kind='stable')
+    groups, starts, counts = np.unique(key[order], return_index=True, return_counts=True)
+    for g, st, cnt in zip(groups.tolist(), starts.tolist(), counts.tolist()):
+        if g < 0:
+            continue
+        sel = order[st:st + cnt]
         Sy, Sx = ladder[g // len(ladder)], ladder[g % len(ladder)]
         x0, x, vx = _axis_coords(stx[sel], edx[sel], W, Sx)
         y0, y, vy = _axis_coords(sty[sel], edy[sel], H, Sy)
@@ -248,7 +271,7 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
         py = dy[:, :, None] - c * suy
         patch = np.exp((px * px + py * py) * k)
         patch *= (vy * val[sel, None])[:, :, None] * vx[:, None, :]
-        _scatter_max(flat, W, base[sel], m[sel], y0, x0, patch)
+        _scatter_max(flat, W, base[sel], m[sel], y0, x0, patch, M == 1)
     return out
 
 
@@ -373,12 +396,18 @@ class GeneratePoseTarget(PoseTransform):
                double: bool = False) -> np.ndarray:
         """(M, T, V, >=2) pixels + (M, T, V) scores -> (T, C, H, W) float32, or
         with ``double`` (2T, C, H, W): the mirrored volume after the original.
-        One allocation for keypoint and limb channels (and the mirror)."""
+
+        One zeroed allocation for keypoint and limb channels and the mirror,
+        channel-major in memory: the result is the (T, C, H, W) view of a
+        (C, T, H, W) buffer, so ``FormatShape('NCTHW_Heatmap')`` of one view
+        needs no copy and the mirror copies whole (T, H, W) blocks.
+        """
         M, T, V = score.shape
         H, W = int(shape[0]), int(shape[1])
         C = (V if self.with_kp else 0) + (len(self.skeletons) if self.with_limb else 0)
-        full = np.zeros(((2 if double else 1) * T, C, H, W), np.float32)
-        vol = full[:T]
+        T2 = (2 if double else 1) * T
+        buf = np.zeros((C, T2, H, W), np.float32)
+        vol = buf[:, :T].transpose(1, 0, 2, 3)
         if self.with_kp:
             keypoint_heatmaps(kp, score, (H, W), self.sigma, self.eps, self.symmetric_window,
                               out=vol, channel0=0)
@@ -386,8 +415,9 @@ class GeneratePoseTarget(PoseTransform):
             limb_heatmaps(kp, score, self.skeletons, (H, W), self.sigma, self.eps,
                           self.symmetric_window, out=vol, channel0=V if self.with_kp else 0)
         if double:
-            np.take(vol[..., ::-1], self.flip_channels(V), axis=1, out=full[T:])
-        return full
+            for c, src in enumerate(self.flip_channels(V).tolist()):
+                buf[c, T:] = buf[src, :T, :, ::-1]
+        return buf.transpose(1, 0, 2, 3)
 
     def transform(self, results: Dict) -> Dict:
         kp = np.asarray(results['keypoint'], dtype=np.float32)[..., :2]

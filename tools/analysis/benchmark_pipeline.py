@@ -1,0 +1,96 @@
+"""Per-sample time of the complete PoseC3D train and test pipelines, ours or MMAction2's.
+
+    python tools/analysis/benchmark_pipeline.py --impl pyskl [--streams keypoint limb]
+    /path/to/peer/python tools/analysis/benchmark_pipeline.py --impl mmaction2
+
+What a data loader worker does for one sample: ``dataset[i]`` of the config's
+train / test dataset (the annotation's frames sampled, decoded, compacted,
+resized, cropped, flipped, the heatmap volume drawn, formatted and packed into
+model inputs), on the samples of ``../shared/data/interop/ntu_like_2d_samples.pkl``
+(two persons, 100 frames, COCO-17, 640x480). Ours: the configs
+``slowonly_r50_u48_240e_ntu60_xsub_{keypoint,limb}.py``; MMAction2 1.2.0: its
+``slowonly_r50_8xb16-u48-240e_ntu60-xsub-{keypoint,limb}.py`` from its wheel (run
+from the scratch virtualenv of docs/results.md). Train: 48 frames at 56x56,
+one clip; test: 10 clips x flip doubling at 64x64. Prints the median over
+``--iters`` passes over the samples (after one warm-up pass) in ms per sample.
+Run with ``OMP_NUM_THREADS=1`` (a data worker's thread) and nothing else running.
+"""
+import argparse
+import os
+import os.path as osp
+import statistics
+import sys
+import time
+import types
+
+import numpy as np
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'data'))
+ANN = osp.join(SHARED, 'interop', 'ntu_like_2d_samples.pkl')
+
+
+def datasets_pyskl(stream):
+    sys.path.insert(0, ROOT)
+    from pyskl.engine.config import load_config
+    from pyskl.registry import DATASETS
+    from pyskl.utils import register_all_modules
+    register_all_modules()
+    cfg = load_config(osp.join(ROOT, 'configs', 'posec3d',
+                               f'slowonly_r50_u48_240e_ntu60_xsub_{stream}.py'),
+                      {'ann_file': ANN})
+    return (DATASETS.build(cfg.train_dataloader.dataset.dataset),
+            DATASETS.build(cfg.test_dataloader.dataset))
+
+
+def datasets_mmaction2(stream):
+    if not hasattr(np, 'Inf'):          # MMAction2 1.2.0's PoseCompact uses np.Inf
+        np.Inf = np.inf
+    for name in ('mmaction.models.localizers.drn', 'mmaction.models.localizers.drn.drn'):
+        mod = types.ModuleType(name)
+        mod.DRN = type('DRN', (), {})
+        sys.modules[name] = mod
+    import mmaction
+    from mmengine.config import Config
+    from mmaction.registry import DATASETS
+    from mmaction.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(osp.join(osp.dirname(mmaction.__file__), '.mim', 'configs', 'skeleton',
+                                   'posec3d',
+                                   f'slowonly_r50_8xb16-u48-240e_ntu60-xsub-{stream}.py'))
+    train = cfg.train_dataloader.dataset.dataset
+    test = cfg.test_dataloader.dataset
+    train.ann_file = test.ann_file = ANN
+    return DATASETS.build(train), DATASETS.build(test)
+
+
+def time_dataset(ds, iters):
+    for i in range(len(ds)):            # warm-up
+        ds[i]
+    per_pass = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        for i in range(len(ds)):
+            out = ds[i]
+        per_pass.append((time.perf_counter() - t0) / len(ds))
+    return statistics.median(per_pass) * 1e3, tuple(out['inputs'].shape)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
+    p.add_argument('--streams', nargs='+', default=['keypoint', 'limb'],
+                   choices=['keypoint', 'limb'])
+    p.add_argument('--iters', type=int, default=5)
+    args = p.parse_args(argv)
+    np.random.seed(0)
+    build = datasets_pyskl if args.impl == 'pyskl' else datasets_mmaction2
+    for stream in args.streams:
+        for split, ds in zip(('train', 'test'), build(stream)):
+            ms, shape = time_dataset(ds, args.iters)
+            print(f'{args.impl:9s} {stream:8s} {split:5s} pipeline -> inputs {shape}: '
+                  f'{ms:8.2f} ms/sample')
+
+
+if __name__ == '__main__':
+    main()
