@@ -36,7 +36,7 @@ def tiny_opts(ann, work_dir, n_train=4, n_test=2, epochs=1, extra=(), config=JHM
 
 
 def test_real_jhmdb_two_iterations_train_then_test_dump(jhmdb_ann, tmp_path):
-    ann, _ = jhmdb_ann
+    ann, data = jhmdb_ann
     work = tmp_path / 'work'
     train_tool.main(tiny_opts(ann, work))  # 4 samples, batch 2: 2 iterations
     ckpt = work / 'epoch_1.pth'
@@ -48,11 +48,15 @@ def test_real_jhmdb_two_iterations_train_then_test_dump(jhmdb_ann, tmp_path):
     with open(dump, 'rb') as f:
         results = pickle.load(f)
     assert isinstance(results, list) and len(results) == 3
-    for r in results:
+    # the dump holds the first three test1 clips, in order, with their own labels
+    by_name = {a['frame_dir']: a for a in data['annotations']}
+    first = data['split']['test1'][:3]
+    assert [r['frame_dir'] for r in results] == first
+    for r, name in zip(results, first):
         assert r['pred_score'].shape == (14,) and r['pred_score'].dtype == torch.float32
-        assert abs(float(r['pred_score'].sum()) - 1) < 1e-4
         assert r['pred_label'].shape == (1,) and r['gt_label'].shape == (1,)
-        assert 0 <= int(r['gt_label']) < 14
+        assert int(r['gt_label']) == by_name[name]['label']
+        assert int(r['pred_label']) == int(r['pred_score'].argmax())
 
 
 @pytest.mark.parametrize('stream', ['keypoint', 'limb'])
