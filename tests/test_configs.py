@@ -1,7 +1,6 @@
 """Every shipped config builds; NTU configs train and test one iteration."""
 import glob
 import os.path as osp
-import sys
 
 import pytest
 import torch
@@ -195,7 +194,8 @@ def test_stream_and_data_overrides_reach_every_pipeline_and_dataset():
                                'stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py'),
                       dict(feats=['b', 'bm'], ann_file='x.pkl'))
     for dl in ('val_dataloader', 'test_dataloader'):
-        assert cfg[dl].dataset.pipeline[1].feats == ['b', 'bm'] and cfg[dl].dataset.ann_file == 'x.pkl'
+        assert cfg[dl].dataset.pipeline[1].feats == ['b', 'bm']
+        assert cfg[dl].dataset.ann_file == 'x.pkl'
     assert cfg.train_dataloader.dataset.dataset.pipeline[1].feats == ['b', 'bm']
 
 

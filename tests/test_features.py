@@ -62,7 +62,8 @@ def test_bone_pairs_derived_from_edges_for_layouts_without_a_reference_list():
 
 def test_config_names_its_own_bone_pairs():
     kp = np.arange(3 * 2, dtype=np.float32).reshape(1, 1, 3, 2) ** 2
-    custom = dict(num_node=3, inward=[(1, 0), (2, 1)], center=0, bone_pairs=[(0, 0), (1, 0), (2, 0)])
+    custom = dict(num_node=3, inward=[(1, 0), (2, 1)], center=0,
+                  bone_pairs=[(0, 0), (1, 0), (2, 0)])
     b = JointToBone(custom, target='b')(dict(keypoint=kp.copy()))['b']
     np.testing.assert_allclose(b[0, 0, 2], kp[0, 0, 2] - kp[0, 0, 0])
     b = JointToBone('coco', target='b', bone_pairs=[(v, 0) for v in range(17)])(

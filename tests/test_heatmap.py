@@ -247,3 +247,17 @@ def test_torch_drawer_rejects_unknown_arguments():
         HeatmapDrawer(scalling=2)
     with pytest.raises(ValueError, match='scaling'):
         HeatmapDrawer(scaling=2)
+
+
+def test_one_view_reaches_the_model_without_a_copy():
+    """The volume is channel-major in memory: FormatShape of a single view is a
+    view of it (the transposed copy cost as much as the drawing)."""
+    rng = np.random.RandomState(7)
+    kp, score = _random_pose(rng, M=1, T=6)
+    r = GeneratePoseTarget(with_kp=True, with_limb=True)(
+        dict(keypoint=kp, keypoint_score=score, img_shape=(20, 24), clip_len=6, num_clips=1))
+    vol = r['imgs']
+    out = FormatShape('NCTHW_Heatmap')(dict(r))['imgs']
+    assert out.shape == (1, 17 + len(COCO_LIMBS), 6, 20, 24) and out.flags.c_contiguous
+    assert np.shares_memory(out, vol)
+    np.testing.assert_array_equal(out[0], vol.transpose(1, 0, 2, 3))

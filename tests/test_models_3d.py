@@ -4,7 +4,6 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 from pyskl.datasets.transforms import FormatShape, GeneratePoseTarget
 from pyskl.engine.config import load_config

@@ -1,4 +1,5 @@
-# PoseC3D SlowOnly-R50, keypoint heatmaps, Kinetics-400 (PYSKL variant, HRNet poses of many persons).
+# PoseC3D SlowOnly-R50, keypoint heatmaps, Kinetics-400 (PYSKL variant, HRNet poses of
+# many persons).
 _base_ = '../_base_/posec3d_slowonly_u48.py'
 
 ann_file = 'data/skeleton/k400_2d.pkl'

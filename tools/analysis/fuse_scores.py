@@ -8,7 +8,8 @@ of dicts with ``pred_score`` (num_classes,) and ``gt_label``). Samples are
 matched by ``frame_dir`` when every dump has it, otherwise by position (the
 labels must then agree). Prints top-1, top-5 and mean class accuracy of the
 weighted sum; samples with NaN/inf scores count as misses and ties go to the
-lower class index (:mod:`pyskl.evaluation.functional`). PYSKL's documented weights: j:b = 1:1, j:b:jm:bm = 2:2:1:1.
+lower class index (:mod:`pyskl.evaluation.functional`). PYSKL's documented
+weights: j:b = 1:1, j:b:jm:bm = 2:2:1:1.
 """
 import argparse
 import os.path as osp
