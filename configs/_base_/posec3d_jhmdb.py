@@ -11,7 +11,7 @@
 # pixel_center=True and GeneratePoseTarget(symmetric_window=True); the NTU / PYSKL /
 # MMAction2 configs keep the reference rules (the defaults).
 # Another JHMDB split: --cfg-options split=2 (late-bound variables, docs/configs.md).
-_base_ = './default_runtime.py'
+_base_ = './skeleton_recipe.py'
 
 split = 1              # JHMDB split: 1, 2 or 3
 with_kp, with_limb = True, False
@@ -21,6 +21,8 @@ ann_file = 'data/jhmdb/jhmdb_gt.pkl'
 layout = 'jhmdb'
 num_person = 1         # keypoints shipped with heatmap_on_device
 num_epochs = 160
+train_split = 'train{split}'
+test_split = 'test{split}'
 heatmap_on_device = False
 
 model = dict(
@@ -77,39 +79,14 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=16,
     num_workers=0,
     persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{train_pipeline}',
-                 split='train{split}'))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{val_pipeline}',
-                 split='test{split}', test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{test_pipeline}',
-                 split='test{split}', test_mode=True))
+    dataset=dict(_delete_=True, type='PoseDataset', ann_file='{ann_file}',
+                 pipeline='{train_pipeline}', split='{train_split}'))
+val_dataloader = dict(num_workers=0, persistent_workers=False)
+test_dataloader = dict(num_workers=0, persistent_workers=False)
+train_cfg = dict(val_interval=20)
 
-val_evaluator = [dict(type='AccMetric')]
-test_evaluator = val_evaluator
-
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs='{num_epochs}', val_begin=1,
-                 val_interval=20)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, T_max='{num_epochs}', by_epoch=True,
-         convert_to_iter_based=True)
-]
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0003, nesterov=True),
     clip_grad=dict(max_norm=40, norm_type=2))

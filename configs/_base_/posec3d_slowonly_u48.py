@@ -7,7 +7,7 @@
 # heatmap_on_device = True (here, in a child or --cfg-options) draws the heatmaps on the
 # model's device in the data preprocessor, one chunk of test views at a time; the CPU
 # pipeline then ships keypoints only (pyskl/engine/config.py, heatmap_on_device).
-_base_ = './default_runtime.py'
+_base_ = './skeleton_recipe.py'
 
 ann_file = 'data/skeleton/ntu60_2d.pkl'
 num_classes = 60
@@ -19,6 +19,7 @@ left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
 num_person = 2                         # keypoints shipped with heatmap_on_device
 num_epochs = 24
+repeat_times = 10
 heatmap_on_device = False
 
 model = dict(
@@ -75,43 +76,10 @@ test_pipeline = [
     dict(type='PackActionInputs')
 ]
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='RepeatDataset',
-        times=10,
-        dataset=dict(type='PoseDataset', ann_file='{ann_file}', split='{train_split}',
-                     pipeline='{train_pipeline}')))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', split='{test_split}',
-                 pipeline='{val_pipeline}', test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', split='{test_split}',
-                 pipeline='{test_pipeline}', test_mode=True))
+train_dataloader = dict(num_workers=4)
+val_dataloader = dict(num_workers=4)
+test_dataloader = dict(num_workers=4)
 
-val_evaluator = [dict(type='AccMetric')]
-test_evaluator = val_evaluator
-
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs='{num_epochs}', val_begin=1,
-                 val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, T_max='{num_epochs}', by_epoch=True,
-         convert_to_iter_based=True)
-]
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=0.0003),
     clip_grad=dict(max_norm=40, norm_type=2))

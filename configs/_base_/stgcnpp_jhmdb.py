@@ -4,7 +4,7 @@
 # horizontal Flip with left/right swap (+10 points), RandomScale/RandomRot,
 # p_interval, dropout 0.5, label smoothing, 15 epochs x 5 repeats, cosine lr.
 # Another JHMDB split: --cfg-options split=2 (late-bound variables, docs/configs.md).
-_base_ = './default_runtime.py'
+_base_ = './skeleton_recipe.py'
 
 split = 1          # JHMDB split: 1, 2 or 3
 feats = ['j']      # stream: j, b, jm or bm
@@ -12,6 +12,9 @@ clip_len = 32
 ann_file = 'data/jhmdb/jhmdb_gt.pkl'
 layout = 'jhmdb'
 num_epochs = 15
+repeat_times = 5
+train_split = 'train{split}'
+test_split = 'test{split}'
 
 model = dict(
     type='RecognizerGCN',
@@ -59,43 +62,11 @@ test_pipeline = [
     dict(type='PackActionInputs')
 ]
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='RepeatDataset',
-        times=5,
-        dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{train_pipeline}',
-                     split='train{split}')))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{val_pipeline}',
-                 split='test{split}', test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{test_pipeline}',
-                 split='test{split}', test_mode=True))
+train_dataloader = dict(num_workers=0, persistent_workers=False)
+val_dataloader = dict(num_workers=0, persistent_workers=False)
+test_dataloader = dict(num_workers=0, persistent_workers=False)
+train_cfg = dict(val_interval=2)
 
-val_evaluator = [dict(type='AccMetric')]
-test_evaluator = val_evaluator
-
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs='{num_epochs}', val_begin=1,
-                 val_interval=2)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, T_max='{num_epochs}', by_epoch=True,
-         convert_to_iter_based=True)
-]
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0005, nesterov=True))
 

@@ -3,7 +3,7 @@
 # late-bound variables below ({name} strings are filled in by pyskl's config
 # loader after inheritance and --cfg-options; docs/configs.md).
 # Data: PYSKL / MMAction2 annotation pickles (docs/data.md).
-_base_ = './default_runtime.py'
+_base_ = './skeleton_recipe.py'
 
 feats = ['j']                          # stream: j, b, jm or bm
 layout = 'coco'                        # 'coco' (2D) or 'nturgb+d' (3D)
@@ -13,6 +13,8 @@ num_classes = 60
 train_split = 'xsub_train'
 test_split = 'xsub_val'
 clip_len = 100
+repeat_times = 5
+num_epochs = 16
 
 model = dict(
     type='RecognizerGCN',
@@ -51,44 +53,6 @@ test_pipeline = [
     dict(type='PackActionInputs')
 ]
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type='RepeatDataset',
-        times=5,
-        dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{train_pipeline}',
-                     split='{train_split}')))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{val_pipeline}',
-                 split='{test_split}', test_mode=True))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline='{test_pipeline}',
-                 split='{test_split}', test_mode=True))
-
-val_evaluator = [dict(type='AccMetric')]
-test_evaluator = val_evaluator
-
-num_epochs = 16
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs='{num_epochs}', val_begin=1,
-                 val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-
-param_scheduler = [
-    dict(type='CosineAnnealingLR', eta_min=0, T_max='{num_epochs}', by_epoch=True,
-         convert_to_iter_based=True)
-]
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0005, nesterov=True))
 

@@ -14,7 +14,6 @@ import os.path as osp
 import statistics
 import sys
 import time
-import types
 
 import torch
 import torch.nn.functional as F
@@ -33,14 +32,9 @@ def build_pyskl():
 
 
 def build_mmaction2():
-    # The 1.2.0 wheel lacks models/localizers/drn: stub it so mmaction.models imports.
-    for name in ('mmaction.models.localizers.drn', 'mmaction.models.localizers.drn.drn'):
-        mod = types.ModuleType(name)
-        mod.DRN = type('DRN', (), {})
-        sys.modules[name] = mod
+    from mmaction2_peer import import_mmaction2
+    import_mmaction2()
     from mmaction.registry import MODELS
-    from mmaction.utils import register_all_modules
-    register_all_modules()
     return MODELS.build(BACKBONE), MODELS.build(HEAD)
 
 

@@ -21,7 +21,6 @@ import os.path as osp
 import statistics
 import sys
 import time
-import types
 
 import numpy as np
 
@@ -44,20 +43,12 @@ def datasets_pyskl(stream):
 
 
 def datasets_mmaction2(stream):
-    if not hasattr(np, 'Inf'):          # MMAction2 1.2.0's PoseCompact uses np.Inf
-        np.Inf = np.inf
-    for name in ('mmaction.models.localizers.drn', 'mmaction.models.localizers.drn.drn'):
-        mod = types.ModuleType(name)
-        mod.DRN = type('DRN', (), {})
-        sys.modules[name] = mod
-    import mmaction
+    from mmaction2_peer import import_mmaction2, mmaction2_config
+    import_mmaction2()
     from mmengine.config import Config
     from mmaction.registry import DATASETS
-    from mmaction.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(osp.join(osp.dirname(mmaction.__file__), '.mim', 'configs', 'skeleton',
-                                   'posec3d',
-                                   f'slowonly_r50_8xb16-u48-240e_ntu60-xsub-{stream}.py'))
+    cfg = Config.fromfile(mmaction2_config(
+        f'skeleton/posec3d/slowonly_r50_8xb16-u48-240e_ntu60-xsub-{stream}.py'))
     train = cfg.train_dataloader.dataset.dataset
     test = cfg.test_dataloader.dataset
     train.ann_file = test.ann_file = ANN

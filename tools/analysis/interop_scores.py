@@ -19,7 +19,6 @@ import os.path as osp
 import pickle
 import sys
 import tempfile
-import types
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'data'))
@@ -57,28 +56,13 @@ def run_pyskl(name, ann, work, num_samples=None):
 
 
 def run_mmaction2(name, ann, work):
-    import numpy as np
-    if not hasattr(np, 'Inf'):          # MMAction2 1.2.0's PoseCompact uses np.Inf
-        np.Inf = np.inf
-    # The 1.2.0 wheel lacks models/localizers/drn: stub it so mmaction.models imports.
-    for mod_name in ('mmaction.models.localizers.drn', 'mmaction.models.localizers.drn.drn'):
-        mod = types.ModuleType(mod_name)
-        mod.DRN = type('DRN', (), {})
-        sys.modules[mod_name] = mod
-    import mmaction
-    import torch
+    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+    from mmaction2_peer import import_mmaction2, mmaction2_config
+    import_mmaction2(trusted_checkpoints=True)
     from mmengine.config import Config
     from mmengine.runner import Runner
-    from mmaction.utils import register_all_modules
-    register_all_modules()
-    _orig_load = torch.load
-
-    def trusted_load(*a, **k):      # mmengine 0.10 + torch >= 2.6 (see pyskl/engine)
-        k['weights_only'] = False
-        return _orig_load(*a, **k)
-    torch.load = trusted_load
     ckpt, _, mm_cfg = MODELS[name]
-    cfg = Config.fromfile(osp.join(osp.dirname(mmaction.__file__), '.mim', 'configs', mm_cfg))
+    cfg = Config.fromfile(mmaction2_config(mm_cfg))
     cfg.test_dataloader.dataset.ann_file = ann
     cfg.test_dataloader.num_workers = 0
     cfg.test_dataloader.persistent_workers = False
