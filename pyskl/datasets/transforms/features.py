@@ -123,6 +123,7 @@ class ToMotion(PoseTransform):
     def __init__(self, dataset='nturgb+d', source: str = 'keypoint', target: str = 'motion',
                  score_channel: Optional[bool] = None):
         self.dataset = dataset
+        self.layout = get_layout(dataset)
         self.source = source
         self.target = target
         self.score_channel = score_channel
@@ -132,7 +133,7 @@ class ToMotion(PoseTransform):
 
     def transform(self, results: Dict) -> Dict:
         data = results[self.source]
-        score = has_score_channel(self.dataset, data.shape[-1], self.score_channel)
+        score = has_score_channel(self.layout, data.shape[-1], self.score_channel)
         results[self.target] = to_motion(data, score)
         return results
 
