@@ -98,6 +98,12 @@ class STGCN(BaseModule):
         base_channels: channels of the first stage.
         data_bn_type: ``'VC'`` (BN over V*C), ``'MVC'`` or ``None``.
         num_person: M, for ``'MVC'``.
+        pretrained: accepted for PYSKL config compatibility and ignored (a
+            warning says so); load weights with ``load_from``.
+
+    Raises:
+        TypeError: an argument that is neither a named one nor ``gcn_*`` /
+            ``tcn_*``.
 
     Shape: input (N, M, T, V, C) -> output (N, M, C_out, T_out, V).
 
