@@ -199,10 +199,13 @@ class ResNet3d(BaseModule):
         self.maxpool = nn.MaxPool3d((1, 3, 3), stride=(pool1_stride_t, pool1_stride_s,
                                                        pool1_stride_s), padding=(0, 1, 1))
         self.pool2 = nn.MaxPool3d((2, 1, 1), stride=(2, 1, 1))
+        self.conv_cfg, self.norm_cfg, self.act_cfg = conv_cfg, norm_cfg, act_cfg
+        self.block = block
         self.res_layers = []
         inplanes = base_channels
         for i, n in enumerate(stage_blocks):
             planes = base_channels * 2 ** i
+            inplanes += self.extra_inplanes(i)
             layer = self.make_res_layer(block, inplanes, planes, n, spatial_strides[i],
                                         temporal_strides[i], dilations[i], inflate[i],
                                         inflate_style, **cfgs)
@@ -210,6 +213,11 @@ class ResNet3d(BaseModule):
             self.add_module(f'layer{i + 1}', layer)
             self.res_layers.append(f'layer{i + 1}')
         self.feat_dim = inplanes
+
+    def extra_inplanes(self, stage: int) -> int:
+        """Channels concatenated to the input of ``stage`` from elsewhere (0;
+        lateral connections of two-pathway networks add some)."""
+        return 0
 
     @staticmethod
     def make_res_layer(block, inplanes: int, planes: int, blocks: int, spatial_stride: int = 1,
