@@ -15,7 +15,10 @@ REQUIRED = {
     'GCNHead': dict(num_classes=2, in_channels=4), 'I3DHead': dict(num_classes=2, in_channels=4),
     'RecognizerGCN': dict(backbone=GCN), 'Recognizer3D': dict(backbone=dict(type='C3D')),
     'STGCN': dict(graph_cfg=dict(layout='coco')), 'Flip': dict(layout='coco'),
-    'RGBPoseHead': dict(num_classes=2),
+    'RGBPoseHead': dict(num_classes=2), 'MMUniformSampleFrames': dict(clip_len=dict(RGB=8)),
+    'MultiModalDataPreprocessor': dict(preprocessors=dict(imgs=dict(
+        type='ActionDataPreprocessor'))),
+    'MMRecognizer3D': dict(backbone=dict(type='C3D')),
 }
 CASES = [(R, name) for R in (TRANSFORMS, MODELS, METRICS, HOOKS) for name in sorted(R.module_dict)]
 

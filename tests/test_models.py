@@ -37,7 +37,8 @@ def test_registry_covers_every_model_class():
     from test_models_3d import BACKBONES as BACKBONES_3D
     tested = set(SMALL_BACKBONES) | set(SMALL_HEADS) | set(RECOGNIZERS) | {
         'CrossEntropyLoss', 'ActionDataPreprocessor', 'I3DHead', 'Recognizer3D',
-        'RGBPoseConv3D', 'ResNet3dPathway', 'RGBPoseHead'} | {  # tests/test_rgbpose.py
+        'RGBPoseConv3D', 'ResNet3dPathway', 'RGBPoseHead', 'MMRecognizer3D',
+        'MultiModalDataPreprocessor'} | {  # tests/test_rgbpose*.py
         cfg['type'] for cfg, _, _ in BACKBONES_3D}
     assert registered <= tested, f'untested models: {registered - tested}'
 

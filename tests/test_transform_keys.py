@@ -20,6 +20,8 @@ ARGS = {
     'RandomResizedCrop': {}, 'CenterCrop': dict(crop_size=200),
     'GeneratePoseTarget': dict(with_kp=True, with_limb=True, double=True, scaling=0.125),
     'FormatShape': dict(input_format='NCTHW_Heatmap'),
+    'MMUniformSampleFrames': dict(clip_len=dict(RGB=4, Pose=8)), 'MMDecode': {},
+    'MMCompact': {},
 }
 
 
@@ -33,6 +35,8 @@ def _results(name):
         del r['keypoint_score']
     if name == 'FormatShape':
         r.update(imgs=np.zeros((20, 17, 8, 8), np.float32), clip_len=10, num_clips=2)
+    if name == 'MMDecode':      # pose only: the RGB side reads videos (test_rgbpose_pipeline)
+        r.update(modality=['Pose'], Pose_inds=np.arange(0, 20, 3))
     if name == 'MergeSkeFeat':
         r['extra'] = np.zeros((2, 20, 17, 1), np.float32)
     return r

@@ -8,11 +8,8 @@ from typing import Iterator, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
+from pyskl.datasets.video_reader import VideoReadError  # noqa: F401 (re-exported)
 from pyskl.skeleton import get_layout
-
-
-class VideoReadError(IOError):
-    """A video, camera or stream cannot be opened or read (names it)."""
 
 
 def _is_stream(source: str) -> bool:

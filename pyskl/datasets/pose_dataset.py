@@ -10,6 +10,7 @@ only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
 """
 from __future__ import annotations
 
+import os.path as osp
 import pickle
 import re
 from typing import Dict, List, Optional, Sequence
@@ -97,7 +98,9 @@ class PoseDataset(BaseDataset):
         test_mode: written into every sample as ``test_mode`` (deterministic
             sampling in ``UniformSampleFrames``).
         **kwargs: passed to mmengine's ``BaseDataset`` (``data_root``,
-            ``serialize_data``, ``lazy_init``, ...).
+            ``serialize_data``, ``lazy_init``, ...). ``data_prefix=dict(
+            video=DIR)`` (RGB + pose configs, as MMAction2) gives every sample
+            ``filename = DIR/<frame_dir>.mp4`` unless it has one.
 
     Raises:
         AnnotationError: unreadable file, unknown or empty split, malformed
@@ -167,4 +170,7 @@ class PoseDataset(BaseDataset):
         info = super().get_data_info(idx)
         info['test_mode'] = self.test_mode
         info.setdefault('start_index', 0)
+        video_dir = (self.data_prefix or {}).get('video')
+        if video_dir and 'filename' not in info:
+            info['filename'] = osp.join(video_dir, info['frame_dir'] + '.mp4')
         return info

@@ -4,7 +4,9 @@
         --coefficients 2 2 1 1 [--apply-softmax]
 
 Reads dumps of ``tools/test.py --dump`` (this project or MMAction2 1.x: a list
-of dicts with ``pred_score`` (num_classes,) and ``gt_label``). Samples are
+of dicts with ``pred_score`` (num_classes,) and ``gt_label``); an RGBPoseConv3D
+dump holds one score per modality: name it as ``result.pkl:rgb``,
+``result.pkl:pose``. Samples are
 matched by ``frame_dir`` when every dump has it, otherwise by position (the
 labels must then agree). Prints top-1, top-5 and mean class accuracy of the
 weighted sum; samples with NaN/inf scores count as misses and ties go to the
@@ -31,15 +33,31 @@ def _np(x):
 def load_dump(path: str):
     """Return ``(names or None, scores (N, K), labels (N,))`` of one dump.
 
+    ``path`` may end in ``:MODALITY`` to pick one modality of a dump whose
+    ``pred_score`` is a dict (RGBPoseConv3D: ``result.pkl:rgb``,
+    ``result.pkl:pose``).
+
     Raises:
-        ValueError: not a list of dicts with ``pred_score`` and ``gt_label``.
+        ValueError: not a list of dicts with ``pred_score`` and ``gt_label``;
+            a per-modality dump without (or with an unknown) modality.
     """
+    modality = None
+    if not osp.isfile(path) and ':' in path:
+        path, modality = path.rsplit(':', 1)
     with open(path, 'rb') as f:
         data = pickle.load(f)
     if not isinstance(data, list) or not data or not all(
             isinstance(d, dict) and 'pred_score' in d and 'gt_label' in d for d in data):
         raise ValueError(f'{path}: expected a non-empty list of dicts with pred_score and '
                          'gt_label (tools/test.py --dump output)')
+    if isinstance(data[0]['pred_score'], dict):
+        known = sorted(data[0]['pred_score'])
+        if modality not in known:
+            raise ValueError(f'{path}: scores per modality {known}; name one, e.g. '
+                             f'{path}:{known[0]}' + (f' (not {modality!r})' if modality else ''))
+        data = [dict(d, pred_score=d['pred_score'][modality]) for d in data]
+    elif modality is not None:
+        raise ValueError(f'{path}: has one score per sample, no modality {modality!r}')
     scores = np.stack([_np(d['pred_score']).reshape(-1) for d in data])
     labels = np.array([int(_np(d['gt_label']).reshape(-1)[0]) for d in data])
     names = [d['frame_dir'] for d in data] if all('frame_dir' in d for d in data) else None

@@ -6,6 +6,7 @@ from .flip import Flip
 from .formatting import FormatGCNInput, FormatShape, PackActionInputs, PadTo
 from .geometry import CenterCrop, PoseCompact, RandomResizedCrop, Resize
 from .heatmap import GeneratePoseTarget
+from .multimodal import MMCompact, MMDecode, MMUniformSampleFrames
 from .normalize import PreNormalize2D, PreNormalize3D
 from .sampling import PoseDecode, UniformSampleFrames
 
@@ -13,4 +14,4 @@ __all__ = ['PoseTransform', 'UniformSampleFrames', 'PoseDecode', 'PreNormalize2D
            'PreNormalize3D', 'GenSkeFeat', 'JointToBone', 'ToMotion', 'MergeSkeFeat',
            'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'FormatGCNInput', 'FormatShape',
            'PackActionInputs', 'PoseCompact', 'Resize', 'RandomResizedCrop', 'CenterCrop',
-           'GeneratePoseTarget']
+           'GeneratePoseTarget', 'MMUniformSampleFrames', 'MMDecode', 'MMCompact']

@@ -162,15 +162,19 @@ class FormatShape(PoseTransform):
         return vol[0] if self.collapse and vol.shape[0] == 1 else vol
 
     def transform(self, results: Dict) -> Dict:
-        clip_len = int(results['clip_len'])
+        clip_len = results['clip_len']
+
+        def frames_of(modality: str) -> int:      # MM pipelines: dict(RGB=8, Pose=32)
+            return int(clip_len[modality] if isinstance(clip_len, dict) else clip_len)
         imgs = results['imgs']
         if self.input_format == 'NCTHW':
             imgs = np.stack(list(imgs)).transpose(0, 3, 1, 2)  # (T', C, H, W)
-            results['imgs'] = self._views(imgs, clip_len, results)
+            results['imgs'] = self._views(imgs, frames_of('RGB'), results)
             if 'heatmap_imgs' in results:
-                results['heatmap_imgs'] = self._views(results['heatmap_imgs'], clip_len, results)
+                results['heatmap_imgs'] = self._views(results['heatmap_imgs'],
+                                                      frames_of('Pose'), results)
         else:
-            results['imgs'] = self._views(np.asarray(imgs), clip_len, results)
+            results['imgs'] = self._views(np.asarray(imgs), frames_of('Pose'), results)
         results['input_shape'] = results['imgs'].shape
         return results
 
@@ -186,6 +190,7 @@ class PackActionInputs(PoseTransform):
             when both exist, else the first of ``imgs``, ``heatmap_imgs``,
             ``keypoint``.
         meta_keys: result keys copied into the data sample's metainfo.
+        collect_keys: MMAction2's name for ``keys``.
 
     Required keys: the input key(s). Optional keys: ``label``.
     Output: a new dict with ``inputs`` (torch.float32, the array as is)
@@ -199,7 +204,13 @@ class PackActionInputs(PoseTransform):
     optional_keys = ('label', 'imgs', 'heatmap_imgs', 'keypoint')
 
     def __init__(self, keys: Optional[Sequence[str]] = None,
-                 meta_keys: Sequence[str] = ('frame_dir', 'total_frames', 'img_shape')):
+                 meta_keys: Sequence[str] = ('frame_dir', 'total_frames', 'img_shape'),
+                 collect_keys: Optional[Sequence[str]] = None):
+        if collect_keys is not None:
+            if keys is not None:
+                raise ValueError('PackActionInputs: give keys or collect_keys (MMAction2\'s '
+                                 'name), not both')
+            keys = tuple(collect_keys)
         if isinstance(keys, str):
             keys = (keys,)
         self.keys = None if keys is None else tuple(keys)

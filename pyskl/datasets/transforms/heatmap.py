@@ -324,8 +324,10 @@ class GeneratePoseTarget(PoseTransform):
             ``layout``, else COCO's.
         left_limb, right_limb: limb channels swapped by the flip; default
             derived from ``skeletons`` and the joint pairs.
-        scaling: draw at ``img_shape * scaling`` (keypoints scaled with the
-            half-pixel-centre rule of ``Resize(pixel_center=True)``).
+        scaling: draw at ``img_shape * scaling`` (RGBPoseConv3D: 0.25);
+            keypoints scale by ``x * scaling`` as the reference's, or with
+            ``symmetric_window`` (the pixel-index geometry) by the
+            half-pixel-centre rule of ``Resize(pixel_center=True)``.
         eps: scores below it are not drawn.
         layout: optional layout name/dict giving skeletons and flip pairs.
         symmetric_window: exact 3-sigma windows, sub-pixel limbs as segments
@@ -429,7 +431,7 @@ class GeneratePoseTarget(PoseTransform):
         H, W = results['img_shape']
         if self.scaling != 1:
             H, W = int(H * self.scaling + 0.5), int(W * self.scaling + 0.5)
-            kp = (kp + 0.5) * self.scaling - 0.5
+            kp = (kp + 0.5) * self.scaling - 0.5 if self.symmetric_window else kp * self.scaling
         vol = self.volume(kp, score, (H, W), double=self.double)
         results['heatmap_imgs' if 'imgs' in results else 'imgs'] = vol
         return results

@@ -20,6 +20,11 @@ class AccMetric(BaseMetric):
     Keys (prefix ``acc``): ``acc/top1``, ``acc/top5`` (one per ``topk``),
     ``acc/mean1`` (mean class accuracy).
 
+    With per-modality scores (``pred_score`` a dict, RGBPoseConv3D) the keys
+    are MMAction2's -- ``acc/rgb_top1``, ``acc/pose_top1``, ...,
+    ``acc/RGBPose_1:1_top1`` (also 2:1, 1:2) -- plus ``acc/top1`` / ``acc/top5``
+    / ``acc/mean1`` of the 1:1 fusion.
+
     Degenerate scores are not rewarded: samples whose scores hold NaN or
     infinity count as misses (a warning gives their number) and ties are
     broken by class index (see :mod:`pyskl.evaluation.functional`), so a
@@ -49,13 +54,32 @@ class AccMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
         for ds in data_samples:
             score = ds['pred_score']
-            label = ds['gt_label']
-            self.results.append(dict(pred=np.asarray(score.float().cpu()),
-                                     label=int(label.reshape(-1)[0])))
+            label = int(ds['gt_label'].reshape(-1)[0])
+            if isinstance(score, dict):        # RGBPoseConv3D: one score per modality
+                pred = {k: np.asarray(v.float().cpu()) for k, v in score.items()}
+            else:
+                pred = np.asarray(score.float().cpu())
+            self.results.append(dict(pred=pred, label=label))
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
-        scores = np.stack([r['pred'] for r in results])
         labels = np.array([r['label'] for r in results])
+        if not isinstance(results[0]['pred'], dict):
+            return self._metrics(np.stack([r['pred'] for r in results]), labels)
+        # several modalities (MMAction2's keys): each one, and their fusions
+        names = list(results[0]['pred'])
+        per = {n: np.stack([r['pred'][n] for r in results]) for n in names}
+        out = {}
+        for n in names:
+            out.update({f'{n}_{k}': v for k, v in self._metrics(per[n], labels).items()})
+        if set(names) == {'rgb', 'pose'}:
+            for a, b in ((1, 1), (2, 1), (1, 2)):
+                fused = self._metrics(a * per['rgb'] + b * per['pose'], labels)
+                out.update({f'RGBPose_{a}:{b}_{k}': v for k, v in fused.items()})
+                if (a, b) == (1, 1):    # also plain top1 / mean1: save_best='acc/top1' works
+                    out.update(fused)
+        return out
+
+    def _metrics(self, scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
         bad = int(invalid_rows(scores).sum())
         if bad:
             print_log(f'AccMetric: {bad} of {len(labels)} samples have NaN or infinite scores; '

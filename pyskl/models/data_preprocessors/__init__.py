@@ -1,3 +1,3 @@
-from .action_data_preprocessor import ActionDataPreprocessor
+from .action_data_preprocessor import ActionDataPreprocessor, MultiModalDataPreprocessor
 
-__all__ = ['ActionDataPreprocessor']
+__all__ = ['ActionDataPreprocessor', 'MultiModalDataPreprocessor']

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Dict, Optional, Sequence
 
 import torch
+import torch.nn as nn
 from mmengine.model import BaseDataPreprocessor
 
 from pyskl.registry import MODELS
@@ -70,3 +71,37 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
         if self.mean is not None:
             inputs = (inputs.float() - self.mean) / self.std
         return dict(inputs=inputs, data_samples=data.get('data_samples'))
+
+
+@MODELS.register_module()
+class MultiModalDataPreprocessor(BaseDataPreprocessor):
+    """One data preprocessor per input key (MMAction2 ``MultiModalDataPreprocessor``).
+
+    Args:
+        preprocessors: ``{input key: preprocessor config}``, e.g.
+            ``dict(imgs=dict(type='ActionDataPreprocessor', mean=..., std=...),
+            heatmap_imgs=dict(type='ActionDataPreprocessor'))``.
+
+    Input: ``dict(inputs=dict(key=[Tensor] * N), data_samples=[...])`` (what
+    ``pseudo_collate`` makes of samples whose ``inputs`` are dicts).
+    Output: ``dict(inputs=dict(key=Tensor(N, ...)), data_samples=[...])``.
+
+    Raises:
+        KeyError: an input key without a preprocessor, or the reverse.
+    """
+
+    def __init__(self, preprocessors: Dict[str, Dict]):
+        super().__init__()
+        self.preprocessors = nn.ModuleDict({k: MODELS.build(cfg)
+                                            for k, cfg in preprocessors.items()})
+
+    def forward(self, data: Dict, training: bool = False) -> Dict:
+        data = self.cast_data(data)
+        inputs = data['inputs']
+        if not isinstance(inputs, dict) or set(inputs) != set(self.preprocessors):
+            got = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
+            raise KeyError(f'MultiModalDataPreprocessor: inputs {got} do not match the '
+                           f'preprocessors {sorted(self.preprocessors)}')
+        out = {k: pre(dict(inputs=inputs[k]), training)['inputs']
+               for k, pre in self.preprocessors.items()}
+        return dict(inputs=out, data_samples=data.get('data_samples'))

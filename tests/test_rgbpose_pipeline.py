@@ -1,0 +1,154 @@
+"""RGB + pose pipelines on real video files: decord / OpenCV reading with clear
+errors, frames and keypoints moving together through compact / resize / crop /
+flip into the quarter-size heatmaps, and RGBPoseConv3D trained and tested from
+its config for an iteration (dump with per-modality scores, fused by
+fuse_scores.py)."""
+import copy
+import os.path as osp
+import pickle
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import Compose
+
+from pyskl.datasets.video_reader import VideoReadError, decord, num_frames, read_frames
+from conftest import ROOT, shared_path
+
+BACKENDS = ['opencv'] + (['decord'] if decord is not None else [])
+
+
+def write_video(path, T=24, H=240, W=320, marker=None):
+    """A black MJPG video; ``marker(t) -> (x, y)`` draws a 9x9 white square."""
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 25, (W, H))
+    for t in range(T):
+        frame = np.full((H, W, 3), 30, np.uint8)
+        frame[:, :, 2] = (t * 7) % 255                      # frame index in the red channel
+        if marker is not None:
+            x, y = marker(t)
+            frame[y - 4:y + 5, x - 4:x + 5] = 255
+        out.write(frame)
+    out.release()
+    return str(path)
+
+
+def person(T, x0=120., y0=70.):
+    """(1, T, 17, 2) keypoints of a 100x130 px person drifting right; joint 0 at
+    the marker."""
+    rng = np.random.RandomState(0)
+    base = np.stack([rng.uniform(0, 100, 17), rng.uniform(0, 130, 17)], -1)
+    base[0] = (50, 20)
+    kp = base[None] + np.array([x0, y0]) + np.arange(T)[:, None, None] * np.array([2., 0.])
+    return kp[None].astype(np.float32)
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_video_frames_are_read_once_in_order_with_named_errors(backend, tmp_path):
+    path = write_video(tmp_path / 'v.avi')
+    assert num_frames(path, backend) == 24
+    frames = read_frames(path, [5, 0, 5, 23], backend)
+    assert frames.shape == (4, 240, 320, 3) and frames.dtype == np.uint8
+    red = frames[:, 100, 10, 0].astype(int)                  # RGB order: red first
+    np.testing.assert_allclose(red, [35, 0, 35, 161], atol=4)
+    with pytest.raises(VideoReadError, match=r"v.avi.*frame 30 requested"):
+        read_frames(path, [0, 30], backend, total_frames=31)
+    with pytest.raises(VideoReadError, match='no such file'):
+        read_frames(str(tmp_path / 'missing.mp4'), [0], backend)
+    junk = tmp_path / 'junk.mp4'
+    junk.write_bytes(b'not a video' * 100)
+    with pytest.raises(VideoReadError, match='junk.mp4'):
+        read_frames(str(junk), [0], backend)
+
+
+def test_decord_and_opencv_read_the_real_video_alike():
+    if decord is None:
+        pytest.skip('decord not installed')
+    path = shared_path('videos', 'S001C001P001R001A001_rgb.avi')
+    a = read_frames(path, [0, 50], 'decord').astype(int)
+    b = read_frames(path, [0, 50], 'opencv').astype(int)
+    assert a.shape == b.shape == (2, 1080, 1920, 3) and np.abs(a - b).mean() < 1
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_keypoint_stays_on_its_pixel_in_frames_and_heatmaps(tmp_path, seed):
+    """The marker drawn at joint 0 and the joint's heatmap peak stay together
+    through MMCompact, Resize, RandomResizedCrop, Resize, Flip and the
+    quarter-size heatmap (pixel-index geometry options)."""
+    T = 24
+    kp = person(T)
+    path = write_video(tmp_path / 'm.avi', T, marker=lambda t: tuple(int(v) for v in kp[0, t, 0]))
+    pipe = Compose([
+        dict(type='MMUniformSampleFrames', clip_len=dict(RGB=4, Pose=4), test_mode=True),
+        dict(type='MMDecode'),
+        dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
+        dict(type='Resize', scale=(128, 128), keep_ratio=False, pixel_center=True),
+        dict(type='RandomResizedCrop', area_range=(0.7, 0.9)),
+        dict(type='Resize', scale=(96, 96), keep_ratio=False, pixel_center=True),
+        dict(type='Flip', flip_ratio=1.0, layout='coco', pixel_center=True),
+        dict(type='GeneratePoseTarget', sigma=0.7, scaling=0.25, symmetric_window=True)])
+    np.random.seed(seed)
+    r = pipe(dict(frame_dir='m', filename=path, total_frames=T, img_shape=(240, 320),
+                  keypoint=kp.copy(), keypoint_score=np.ones(kp.shape[:3], np.float32)))
+    imgs, heat = np.stack(r['imgs']), r['heatmap_imgs']
+    assert imgs.shape == (4, 96, 96, 3) and heat.shape == (4, 17, 24, 24)
+    # same clip length: both modalities sampled the same frames
+    np.testing.assert_array_equal(r['RGB_inds'], r['Pose_inds'])
+    for j in range(4):
+        ys, xs = np.nonzero(imgs[j, :, :, 1] > 150)           # the marker's pixels
+        x, y = r['keypoint'][0, j, 0]
+        assert len(xs) > 20
+        assert abs(xs.mean() - x) < 1.0 and abs(ys.mean() - y) < 1.0   # frame pixel
+        py, px = np.unravel_index(heat[j, 0].argmax(), heat[j, 0].shape)
+        assert abs(px - ((x + 0.5) / 4 - 0.5)) <= 0.75 and abs(py - ((y + 0.5) / 4 - 0.5)) <= 0.75
+
+
+def test_rgbpose_conv3d_config_trains_and_tests_on_videos(tmp_path):
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    import fuse_scores
+    from pyskl.engine import build_runner, load_config
+    anns = []
+    for i in range(2):
+        kp = person(20, x0=100. + 20 * i)
+        write_video(tmp_path / f'clip{i}.mp4', 20)
+        anns.append(dict(frame_dir=f'clip{i}', label=i, total_frames=20, img_shape=(240, 320),
+                         original_shape=(240, 320), keypoint=kp,
+                         keypoint_score=np.ones(kp.shape[:3], np.float32)))
+    ann = tmp_path / 'ann.pkl'
+    with open(ann, 'wb') as f:
+        pickle.dump(dict(split=dict(train=['clip0', 'clip1'], test=['clip0', 'clip1']),
+                         annotations=anns), f)
+    cfg = load_config(osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py'),
+                      dict(ann_file=str(ann), video_dir=str(tmp_path), train_split='train',
+                           test_split='test', num_classes=2, num_epochs=1))
+    for key in ('train_dataloader', 'test_dataloader'):
+        dl = cfg[key]
+        dl.update(batch_size=2 if key == 'train_dataloader' else 1, num_workers=0,
+                  persistent_workers=False)
+        ds = dl.dataset.get('dataset', dl.dataset)
+        for step in ds.pipeline:
+            if step['type'] == 'MMUniformSampleFrames':
+                step['clip_len'] = dict(RGB=2, Pose=8)
+                step['num_clips'] = min(step.get('num_clips', 1), 2)
+            if step['type'] == 'Resize':
+                step['scale'] = (64, 64) if step['scale'][0] == 256 else (48, 48)
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    dump = str(tmp_path / 'result.pkl')
+    cfg.test_evaluator = [dict(type='AccMetric'), dict(type='DumpResults', out_file_path=dump)]
+    cfg.work_dir, cfg.log_level = str(tmp_path / 'work'), 'WARNING'
+    runner = build_runner(cfg)
+    runner.train()
+    metrics = runner.test()
+    assert {'acc/rgb_top1', 'acc/pose_top1', 'acc/RGBPose_1:1_top1', 'acc/top1'} <= set(metrics)
+    with open(dump, 'rb') as f:
+        results = pickle.load(f)
+    assert [r['frame_dir'] for r in results] == ['clip0', 'clip1']
+    assert set(results[0]['pred_score']) == {'rgb', 'pose'}
+    fused, labels = fuse_scores.fuse([f'{dump}:rgb', f'{dump}:pose'], [1, 1])
+    want = np.stack([(r['pred_score']['rgb'] + r['pred_score']['pose']).numpy() for r in results])
+    np.testing.assert_allclose(fused, want, rtol=1e-6)
+    assert fuse_scores.report(fused, labels)['top1'] == metrics['acc/top1']
+    with pytest.raises(ValueError, match='name one'):
+        fuse_scores.load_dump(dump)
