@@ -3,7 +3,6 @@ errors, frames and keypoints moving together through compact / resize / crop /
 flip into the quarter-size heatmaps, and RGBPoseConv3D trained and tested from
 its config for an iteration (dump with per-modality scores, fused by
 fuse_scores.py)."""
-import copy
 import os.path as osp
 import pickle
 import sys
@@ -11,7 +10,6 @@ import sys
 import cv2
 import numpy as np
 import pytest
-import torch
 from mmengine.dataset import Compose
 
 from pyskl.datasets.video_reader import VideoReadError, decord, num_frames, read_frames
