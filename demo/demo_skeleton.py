@@ -10,7 +10,9 @@ offline MediaPipe backend (``pip install -e .[demo]``) or from mmdet + mmpose
 ... --pose-checkpoint ...``); they are tracked into persons and handed to any
 pyskl recognizer (GCN or PoseC3D), in the layout its config was trained on
 (COCO-17 as is, COCO-17 -> JHMDB-15 mapped, MediaPipe hands for
-``--mode gesture``).
+``--mode gesture``). An RGB + pose model (RGBPoseConv3D, configs/rgbpose_conv3d/)
+also gets each window's frames, read from the same video file (files only),
+and its two pathways' scores are fused 1:1.
 
 Without ``--window`` a file is read whole and gets one label. With
 ``--window W [--stride S]`` (required for cameras and streams) frames are
@@ -102,10 +104,13 @@ class WindowClassifier:
     """
 
     def __init__(self, model, labels: Optional[List[str]], source_layout: str, img_shape,
-                 max_person: int, topk: int, fps: float):
+                 max_person: int, topk: int, fps: float, video: Optional[str] = None):
         from mmengine.dataset import Compose
         self.model, self.labels = model, labels
-        self.pipeline = Compose(get_test_pipeline(model.cfg))
+        steps = get_test_pipeline(model.cfg)
+        self.pipeline = Compose(steps)
+        #: RGB + pose models (RGBPoseConv3D) read the window's frames from the file
+        self.video = video if any(t.get('type') == 'MMDecode' for t in steps) else None
         self.target_layout = config_layout(model.cfg)
         self.source_layout, self.img_shape = source_layout, img_shape
         self.max_person, self.topk, self.fps = max_person, topk, fps
@@ -120,6 +125,8 @@ class WindowClassifier:
             return pred
         sample = prepare_skeleton(kp, sc, self.img_shape, self.source_layout,
                                   self.target_layout)
+        if self.video is not None:     # frames of this window, from the video file
+            sample.update(filename=self.video, offset=start)
         scores = inference_recognizer(self.model, sample, self.pipeline)
         labels = self.labels or [f'class {i}' for i in range(len(scores))]
         if len(scores) != len(labels):
@@ -150,7 +157,10 @@ def main(argv=None):
     estimator = build_estimator(args)
     w, h = src.size
     clf = WindowClassifier(model, labels, estimator.layout, (h, w), args.max_person,
-                           args.topk, src.fps)
+                           args.topk, src.fps, video=args.video)
+    if clf.video is not None and src.live:
+        raise SystemExit(f'{args.video!r} is a camera or stream: an RGB + pose model reads '
+                         'the frames of each window from a video file')
     tracker = PoseTracker()
     sink = VideoSink(args.out, src.fps, src.size)
     total = src.num_frames if args.max_frames is None else min(

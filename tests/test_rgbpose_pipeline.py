@@ -10,6 +10,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+import torch
 from mmengine.dataset import Compose
 
 from pyskl.datasets.video_reader import VideoReadError, decord, num_frames, read_frames
@@ -150,3 +151,59 @@ def test_rgbpose_conv3d_config_trains_and_tests_on_videos(tmp_path):
     assert fuse_scores.report(fused, labels)['top1'] == metrics['acc/top1']
     with pytest.raises(ValueError, match='name one'):
         fuse_scores.load_dump(dump)
+
+
+def test_demo_runs_rgbpose_conv3d_on_a_raw_video(tmp_path, monkeypatch):
+    """Poses from a (scripted) estimator, frames from the same file, one
+    prediction per window, written on the output video (pyskl #250, mmaction2
+    #2660: no raw-video path in the references)."""
+    sys.path.insert(0, osp.join(ROOT, 'demo'))
+    sys.path.insert(0, osp.join(ROOT, 'tests'))
+    import demo_skeleton
+    from test_apis import ScriptedPose
+    from pyskl.apis import init_recognizer
+    from pyskl.apis import pose as pose_mod
+    monkeypatch.setitem(pose_mod.POSE_BACKENDS, 'scripted', ScriptedPose)
+    cfg = tmp_path / 'rgbpose_small.py'
+    cfg.write_text(f"_base_ = {osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py')!r}\n"
+                   "num_classes = 3\nclip_len = dict(RGB=2, Pose=8)\n"
+                   "test_pipeline = [\n"
+                   "    dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1,\n"
+                   "         test_mode=True),\n"
+                   "    dict(type='MMDecode'), dict(type='MMCompact', hw_ratio=1.),\n"
+                   "    dict(type='Resize', scale=(64, 64), keep_ratio=False), '{heatmap}',\n"
+                   "    dict(type='FormatShape', input_format='NCTHW'),\n"
+                   "    dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))]\n")
+    model = init_recognizer(str(cfg), None)
+    ckpt = str(tmp_path / 'rgbpose.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    video = shared_path('videos', 'ntu_sample.avi')
+    out = str(tmp_path / 'out.mp4')
+    res = demo_skeleton.main([video, out, '--config', str(cfg), '--checkpoint', ckpt,
+                              '--pose-backend', 'scripted', '--short-side', '120',
+                              '--window', '8', '--stride', '8', '--max-frames', '16'])
+    assert [(p['start'], p['end']) for p in res] == [(0, 8), (8, 16)]
+    assert all(len(p['top']) == 3 for p in res)
+    # the second window read frames 8..15 of the file: its scores differ from the first's
+    assert res[0]['top'] != res[1]['top']
+    assert cv2.VideoCapture(out).get(cv2.CAP_PROP_FRAME_COUNT) == 16
+
+
+def test_compress_nturgbd_resizes_renames_resumes_and_reports(tmp_path):
+    import shutil
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
+    import compress_nturgbd
+    src = tmp_path / 'raw'
+    src.mkdir()
+    shutil.copy(shared_path('videos', 'S001C001P001R001A001_rgb.avi'), src)
+    (src / 'S002C001P001R001A001_rgb.avi').write_bytes(b'junk' * 10)
+    dst = tmp_path / 'videos'
+    args = ['--src', str(src), '--dst', str(dst), '--num-proc', '1', '--short-side', '270']
+    assert compress_nturgbd.main(args) == 1              # the junk file fails, the rest goes on
+    out = dst / 'S001C001P001R001A001.mp4'
+    assert num_frames(str(out), 'opencv') == 103
+    assert read_frames(str(out), [0, 102], 'opencv').shape == (2, 270, 480, 3)
+    assert 'S002C001P001R001A001_rgb.avi: cannot be opened' in (dst / 'errors.txt').read_text()
+    mtime = out.stat().st_mtime_ns
+    compress_nturgbd.main(args)                          # rerun: finished videos are skipped
+    assert out.stat().st_mtime_ns == mtime and not list(dst.glob('*.part.mp4'))

@@ -19,6 +19,7 @@ left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
 num_person = 2                         # keypoints shipped with heatmap_on_device
 clip_len = 48
+resize_to, crop_to = 64, 56               # test / train heatmap sizes
 num_epochs = 24
 repeat_times = 10
 heatmap_on_device = False
@@ -47,9 +48,9 @@ train_pipeline = [
     dict(type='UniformSampleFrames', clip_len='{clip_len}'),
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(-1, 64)),
+    dict(type='Resize', scale=(-1, '{resize_to}')),
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
-    dict(type='Resize', scale=(56, 56), keep_ratio=False),
+    dict(type='Resize', scale=('{crop_to}', '{crop_to}'), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5, left_kp='{left_kp}', right_kp='{right_kp}'),
     dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp='{with_kp}',
          with_limb='{with_limb}'),
@@ -60,7 +61,7 @@ val_pipeline = [
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='Resize', scale=('{resize_to}', '{resize_to}'), keep_ratio=False),
     dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp='{with_kp}',
          with_limb='{with_limb}'),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),
@@ -70,7 +71,7 @@ test_pipeline = [
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='PoseCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(64, 64), keep_ratio=False),
+    dict(type='Resize', scale=('{resize_to}', '{resize_to}'), keep_ratio=False),
     dict(type='GeneratePoseTarget', sigma=0.6, use_score=True, with_kp='{with_kp}',
          with_limb='{with_limb}', double=True, left_kp='{left_kp}', right_kp='{right_kp}'),
     dict(type='FormatShape', input_format='NCTHW_Heatmap'),

@@ -14,6 +14,7 @@ left_kp = [1, 3, 5, 7, 9, 11, 13, 15]
 right_kp = [2, 4, 6, 8, 10, 12, 14, 16]
 clip_len = dict(RGB=8, Pose=32)
 num_epochs = 20
+resize_to, crop_to = 256, 224             # RGB sizes; heatmaps are a quarter
 
 model = dict(
     type='MMRecognizer3D',
@@ -48,9 +49,9 @@ train_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1),
     dict(type='MMDecode'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(256, 256), keep_ratio=False),
+    dict(type='Resize', scale=('{resize_to}', '{resize_to}'), keep_ratio=False),
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Resize', scale=('{crop_to}', '{crop_to}'), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5, left_kp='{left_kp}', right_kp='{right_kp}'),
     '{heatmap}',
     dict(type='FormatShape', input_format='NCTHW'),
@@ -60,7 +61,7 @@ val_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
     dict(type='MMDecode'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(256, 256), keep_ratio=False),
+    dict(type='Resize', scale=('{resize_to}', '{resize_to}'), keep_ratio=False),
     '{heatmap}',
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))
@@ -69,7 +70,7 @@ test_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
     dict(type='MMDecode'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(256, 256), keep_ratio=False),
+    dict(type='Resize', scale=('{resize_to}', '{resize_to}'), keep_ratio=False),
     '{heatmap}',
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))

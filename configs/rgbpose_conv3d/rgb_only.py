@@ -18,9 +18,9 @@ train_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1),
     dict(type='MMDecode'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(256, 256), keep_ratio=False),
+    dict(type='Resize', scale=('{resize_to}', '{resize_to}'), keep_ratio=False),
     dict(type='RandomResizedCrop', area_range=(0.56, 1.0)),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Resize', scale=('{crop_to}', '{crop_to}'), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5, left_kp='{left_kp}', right_kp='{right_kp}'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', collect_keys=('imgs',))
@@ -29,7 +29,7 @@ val_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
     dict(type='MMDecode'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Resize', scale=('{crop_to}', '{crop_to}'), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', collect_keys=('imgs',))
 ]
@@ -37,7 +37,7 @@ test_pipeline = [
     dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
     dict(type='MMDecode'),
     dict(type='MMCompact', hw_ratio=1., allow_imgpad=True),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Resize', scale=('{crop_to}', '{crop_to}'), keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', collect_keys=('imgs',))
 ]

@@ -125,7 +125,10 @@ def prepare_skeleton(keypoint: np.ndarray, keypoint_score: np.ndarray,
 def inference_recognizer(model: torch.nn.Module, sample: Dict,
                          pipeline: Optional[Compose] = None) -> np.ndarray:
     """Class scores (num_classes,) float32 of one sample under the model's
-    test pipeline (multi-clip averaging as the config says).
+    test pipeline (multi-clip averaging as the config says). A model with one
+    score per modality (RGBPoseConv3D) gives their 1:1 mean. For a config whose
+    pipeline reads video frames (``MMDecode``), the sample needs ``filename``
+    (and ``offset`` when it is a window of the video).
 
     Raises:
         ValueError: a sample without frames.
@@ -137,7 +140,10 @@ def inference_recognizer(model: torch.nn.Module, sample: Dict,
     data = pseudo_collate([pipeline(copy.deepcopy(sample))])
     with torch.no_grad():
         out = model.test_step(data)[0]
-    return out.pred_score.detach().cpu().float().numpy()
+    score = out.pred_score
+    if isinstance(score, dict):     # RGBPoseConv3D: one score per modality, fused 1:1
+        score = sum(score.values()) / len(score)
+    return score.detach().cpu().float().numpy()
 
 
 def sliding_windows(num_frames: int, window: Optional[int], stride: Optional[int] = None

@@ -88,7 +88,9 @@ class MMDecode(PoseTransform):
 
     Required keys: ``modality``, ``{RGB,Pose}_inds``; for RGB ``filename`` or
     ``frame_dir``; for Pose ``keypoint`` (M, T, V, 2). Optional keys:
-    ``keypoint_score``, ``img_shape``, ``total_frames``.
+    ``keypoint_score``, ``img_shape``, ``total_frames``, ``offset`` (added to
+    the RGB frame indices: the sample is a window of a longer video, as
+    PYSKL's ``PoseDecode`` offset).
     Added / modified keys: ``imgs`` (list of (H, W, 3) uint8 RGB), ``keypoint``
     (M, T', V, 2) float32, ``keypoint_score`` (M, T', V) (ones if absent),
     ``img_shape``, ``original_shape``, ``filename``.
@@ -100,7 +102,7 @@ class MMDecode(PoseTransform):
 
     required_keys = ('modality',)
     optional_keys = ('RGB_inds', 'Pose_inds', 'filename', 'frame_dir', 'keypoint',
-                     'keypoint_score', 'img_shape', 'total_frames')
+                     'keypoint_score', 'img_shape', 'total_frames', 'offset')
     added_keys = ('imgs', 'filename', 'original_shape', 'keypoint_score')
     modified_keys = ('keypoint', 'keypoint_score', 'img_shape')
 
@@ -117,8 +119,8 @@ class MMDecode(PoseTransform):
                     if 'frame_dir' not in results:
                         raise ValueError('MMDecode: an RGB sample needs filename or frame_dir')
                     results['filename'] = results['frame_dir'] + '.mp4'
-                frames = read_frames(results['filename'], inds, self.backend,
-                                     results.get('total_frames'))
+                frames = read_frames(results['filename'], inds + int(results.get('offset', 0)),
+                                     self.backend)
                 results['imgs'] = list(frames)
             elif mod == 'Pose':
                 kp = results['keypoint']
