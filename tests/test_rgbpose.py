@@ -98,6 +98,7 @@ def test_rgbpose_head_loss_with_a_batch_of_num_classes_and_predict():
     p = {k: torch.softmax(v, -1) for k, v in scores.items()}
     for i, ds in enumerate(out):
         torch.testing.assert_close(ds.pred_score['rgb'], p['rgb'][i])
+        torch.testing.assert_close(ds.pred_score['fused'], (p['rgb'][i] + p['pose'][i]) / 2)
         assert int(ds.pred_label) == int((p['rgb'][i] + p['pose'][i]).argmax())
     with pytest.raises(ValueError, match='unknown loss components'):
         MODELS.build(dict(type='RGBPoseHead', num_classes=4, loss_components=['depth']))

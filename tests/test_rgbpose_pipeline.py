@@ -103,21 +103,47 @@ def test_keypoint_stays_on_its_pixel_in_frames_and_heatmaps(tmp_path, seed):
         assert abs(px - ((x + 0.5) / 4 - 0.5)) <= 0.75 and abs(py - ((y + 0.5) / 4 - 0.5)) <= 0.75
 
 
-def test_rgbpose_conv3d_config_trains_and_tests_on_videos(tmp_path):
+# COCO-17 joints in a unit person box (x, y): head, arms, hips, legs
+TEMPLATE = np.array([[.5, .08], [.55, .05], [.45, .05], [.6, .07], [.4, .07], [.7, .25],
+                     [.3, .25], [.8, .42], [.2, .42], [.85, .58], [.15, .58], [.62, .55],
+                     [.38, .55], [.63, .75], [.37, .75], [.64, .95], [.36, .95]], np.float32)
+
+
+def weizmann_sample(tmp_path, cls_folder, label):
+    """A real Weizmann clip as a video, with keypoints placed in the actor's
+    box (foreground = pixels far from the clip's median frame): real frames,
+    template poses (MediaPipe is not installed here)."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
+    import weizmann4
+    import glob
+    strip = sorted(glob.glob(shared_path('weizmann4', 'strips', cls_folder) + '/*.png'))[0]
+    frames = weizmann4.strip_frames(strip)[:40]                    # (T, 64, 64, 3) BGR
+    path = str(tmp_path / f'w{label}.mp4')
+    out = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 25, (64, 64))
+    for f in frames:
+        out.write(f)
+    out.release()
+    fg = np.abs(frames.astype(int) - np.median(frames, 0)).sum(-1) > 60
+    kp = np.zeros((1, len(frames), 17, 2), np.float32)
+    for t, m in enumerate(fg):
+        ys, xs = np.nonzero(m)
+        if len(xs):
+            lo, hi = np.array([xs.min(), ys.min()]), np.array([xs.max(), ys.max()])
+            kp[0, t] = lo + TEMPLATE * np.maximum(hi - lo, 1)
+    return dict(frame_dir=f'w{label}', label=label, total_frames=len(frames),
+                img_shape=(64, 64), original_shape=(64, 64), keypoint=kp,
+                keypoint_score=np.ones(kp.shape[:3], np.float32))
+
+
+def test_rgbpose_conv3d_config_trains_and_tests_on_real_clips(tmp_path):
     sys.path.insert(0, osp.join(ROOT, 'tools'))
     sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
     import fuse_scores
     from pyskl.engine import build_runner, load_config
-    anns = []
-    for i in range(2):
-        kp = person(20, x0=100. + 20 * i)
-        write_video(tmp_path / f'clip{i}.mp4', 20)
-        anns.append(dict(frame_dir=f'clip{i}', label=i, total_frames=20, img_shape=(240, 320),
-                         original_shape=(240, 320), keypoint=kp,
-                         keypoint_score=np.ones(kp.shape[:3], np.float32)))
+    anns = [weizmann_sample(tmp_path, '0', 0), weizmann_sample(tmp_path, '3', 1)]
     ann = tmp_path / 'ann.pkl'
     with open(ann, 'wb') as f:
-        pickle.dump(dict(split=dict(train=['clip0', 'clip1'], test=['clip0', 'clip1']),
+        pickle.dump(dict(split=dict(train=['w0', 'w1'], test=['w0', 'w1']),
                          annotations=anns), f)
     cfg = load_config(osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py'),
                       dict(ann_file=str(ann), video_dir=str(tmp_path), train_split='train',
@@ -143,11 +169,13 @@ def test_rgbpose_conv3d_config_trains_and_tests_on_videos(tmp_path):
     assert {'acc/rgb_top1', 'acc/pose_top1', 'acc/RGBPose_1:1_top1', 'acc/top1'} <= set(metrics)
     with open(dump, 'rb') as f:
         results = pickle.load(f)
-    assert [r['frame_dir'] for r in results] == ['clip0', 'clip1']
-    assert set(results[0]['pred_score']) == {'rgb', 'pose'}
+    assert [r['frame_dir'] for r in results] == ['w0', 'w1']
+    assert set(results[0]['pred_score']) == {'rgb', 'pose', 'fused'}
     fused, labels = fuse_scores.fuse([f'{dump}:rgb', f'{dump}:pose'], [1, 1])
     want = np.stack([(r['pred_score']['rgb'] + r['pred_score']['pose']).numpy() for r in results])
     np.testing.assert_allclose(fused, want, rtol=1e-6)
+    dumped = fuse_scores.load_dump(f'{dump}:fused')[1]
+    np.testing.assert_allclose(dumped, want / 2, rtol=1e-6)
     assert fuse_scores.report(fused, labels)['top1'] == metrics['acc/top1']
     with pytest.raises(ValueError, match='name one'):
         fuse_scores.load_dump(dump)
@@ -165,7 +193,8 @@ def test_demo_runs_rgbpose_conv3d_on_a_raw_video(tmp_path, monkeypatch):
     from pyskl.apis import pose as pose_mod
     monkeypatch.setitem(pose_mod.POSE_BACKENDS, 'scripted', ScriptedPose)
     cfg = tmp_path / 'rgbpose_small.py'
-    cfg.write_text(f"_base_ = {osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py')!r}\n"
+    base = osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py')
+    cfg.write_text(f"_base_ = {base!r}\n"
                    "num_classes = 3\nclip_len = dict(RGB=2, Pose=8)\n"
                    "test_pipeline = [\n"
                    "    dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1,\n"

@@ -90,4 +90,5 @@ param_scheduler = [
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.0075, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=40, norm_type=2))
+default_hooks = dict(checkpoint=dict(save_best='acc/top1', rule='greater'))   # the 1:1 fusion
 auto_scale_lr = dict(enable=False, base_batch_size=48)

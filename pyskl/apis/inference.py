@@ -142,7 +142,7 @@ def inference_recognizer(model: torch.nn.Module, sample: Dict,
         out = model.test_step(data)[0]
     score = out.pred_score
     if isinstance(score, dict):     # RGBPoseConv3D: one score per modality, fused 1:1
-        score = sum(score.values()) / len(score)
+        score = score['fused'] if 'fused' in score else sum(score.values()) / len(score)
     return score.detach().cpu().float().numpy()
 
 

@@ -100,6 +100,8 @@ def main(argv=None) -> int:
     from pyskl.registry import MODELS
     from pyskl.utils import register_all_modules
     register_all_modules()
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('merge_pretrain', log_level='WARNING')   # no per-tensor init log
     model = MODELS.build(load_config(args.config).model)
     model.init_weights()
     sds = []

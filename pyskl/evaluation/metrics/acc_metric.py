@@ -66,12 +66,12 @@ class AccMetric(BaseMetric):
         if not isinstance(results[0]['pred'], dict):
             return self._metrics(np.stack([r['pred'] for r in results]), labels)
         # several modalities (MMAction2's keys): each one, and their fusions
-        names = list(results[0]['pred'])
+        names = [n for n in results[0]['pred'] if n != 'fused']
         per = {n: np.stack([r['pred'][n] for r in results]) for n in names}
         out = {}
         for n in names:
             out.update({f'{n}_{k}': v for k, v in self._metrics(per[n], labels).items()})
-        if set(names) == {'rgb', 'pose'}:
+        if {'rgb', 'pose'} <= set(names):
             for a, b in ((1, 1), (2, 1), (1, 2)):
                 fused = self._metrics(a * per['rgb'] + b * per['pose'], labels)
                 out.update({f'RGBPose_{a}:{b}_{k}': v for k, v in fused.items()})

@@ -30,8 +30,9 @@ class RGBPoseHead(BaseHead):
     Shapes: ``forward((rgb (N, C_rgb, T, H, W), pose (N, C_pose, T', H, W)))``
     -> ``dict(rgb=(N, K), pose=(N, K))`` logits. ``loss`` returns
     ``{name}_loss_cls`` (weighted) and ``{name}_top1_acc`` per component;
-    ``predict`` writes ``pred_score = dict(rgb=(K,), pose=(K,))`` (clips
-    averaged per pathway) and ``pred_label`` of their 1:1 sum.
+    ``predict`` writes ``pred_score = dict(rgb=(K,), pose=(K,), fused=(K,))``
+    (clips averaged per pathway; ``fused`` is their 1:1 mean, so
+    ``tools/test.py --dump`` holds all three) and ``pred_label`` of ``fused``.
 
     Raises:
         ValueError: unknown loss components, or a weight count that differs
@@ -90,8 +91,8 @@ class RGBPoseHead(BaseHead):
                 average_clips: Optional[str] = 'prob') -> List:
         scores = {name: average_clip(s, num_segs, average_clips)
                   for name, s in self(feats).items()}
-        fused = sum(scores.values())
+        scores['fused'] = sum(scores.values()) / len(scores)
         for i, ds in enumerate(data_samples):
             ds.set_pred_score({name: s[i].detach() for name, s in scores.items()})
-            ds.set_pred_label(fused[i].argmax().detach())
+            ds.set_pred_label(scores['fused'][i].argmax().detach())
         return data_samples
