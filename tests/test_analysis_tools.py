@@ -69,3 +69,19 @@ def test_tensorboard_backend_is_one_variable(tmp_path):
     c = load_config(str(cfg))
     assert [b['type'] for b in c.visualizer.vis_backends] == ['LocalVisBackend',
                                                                'TensorboardVisBackend']
+
+
+def test_get_flops_for_gcn_and_two_input_models(capsys):
+    import get_flops
+    get_flops.main([osp.join(ROOT, 'configs', 'stgcnpp',
+                             'stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py'),
+                    '--shape', '1', '2', '100', '17', '3'])
+    out = capsys.readouterr().out
+    assert 'Flops: 1.95 GFLOPs' in out and 'Params: 1.393 M' in out
+    get_flops.main([osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py'),
+                    '--input', 'imgs', '1', '3', '8', '64', '64',
+                    '--input', 'heatmap_imgs', '1', '17', '32', '16', '16'])
+    out = capsys.readouterr().out
+    assert 'Params: 36.148 M' in out
+    with pytest.raises(SystemExit):
+        get_flops.main([osp.join(ROOT, 'configs', 'rgbpose_conv3d', 'rgbpose_conv3d.py')])

@@ -25,28 +25,36 @@ from pyskl.utils import register_all_modules
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Count parameters and FLOPs of a model')
     p.add_argument('config', help='config file')
-    p.add_argument('--shape', type=int, nargs='+', required=True,
+    p.add_argument('--shape', type=int, nargs='+',
                    help='input shape, e.g. 1 17 48 64 64 (N C T H W) or 1 2 100 17 3')
-    return p.parse_args(argv)
+    p.add_argument('--input', nargs='+', action='append', metavar='KEY N',
+                   help='a named input of a multi-input model (RGBPoseConv3D), repeatable: '
+                        '--input imgs 1 3 8 224 224 --input heatmap_imgs 1 17 32 56 56')
+    args = p.parse_args(argv)
+    if (args.shape is None) == (args.input is None):
+        p.error('give --shape, or --input KEY DIMS for each input of a multi-input model')
+    return args
 
 
 def complexity(cfg: Config, shape):
     """Return ``(flops, params)`` of ``cfg.model`` in eval mode on a zero
-    input of ``shape`` (backbone + head, no data preprocessing)."""
+    input of ``shape`` -- or, for a multi-input model, ``shape`` a dict
+    ``{input key: shape}`` -- (backbone + head, no data preprocessing)."""
     model = MODELS.build(cfg.model).eval()
+    keys = list(shape) if isinstance(shape, dict) else None
 
     class Wrapped(torch.nn.Module):
         def __init__(self):
             super().__init__()
             self.m = model
 
-        def forward(self, x):
-            feats, _ = self.m.extract_feat(x)
+        def forward(self, *xs):
+            feats, _ = self.m.extract_feat(dict(zip(keys, xs)) if keys else xs[0])
             return self.m.cls_head(feats)
 
-    x = torch.zeros(shape)
+    xs = tuple(torch.zeros(s) for s in shape.values()) if keys else (torch.zeros(shape),)
     with torch.no_grad():
-        flops = FlopAnalyzer(Wrapped(), (x,))
+        flops = FlopAnalyzer(Wrapped(), xs)
         flops.unsupported_ops_warnings(False)
         flops.uncalled_modules_warnings(False)
         total = flops.total()
@@ -57,8 +65,9 @@ def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
     cfg = load_config(args.config)
-    flops, params = complexity(cfg, args.shape)
-    print(f'Input shape: {tuple(args.shape)}')
+    shape = args.shape if args.shape else {k: [int(d) for d in dims] for k, *dims in args.input}
+    flops, params = complexity(cfg, shape)
+    print(f'Input shape: {shape if isinstance(shape, dict) else tuple(shape)}')
     print(f'Flops: {flops / 1e9:.2f} GFLOPs (multiply-adds)')
     print(f'Params: {params / 1e6:.3f} M')
 

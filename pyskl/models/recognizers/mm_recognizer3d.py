@@ -37,7 +37,7 @@ class MMRecognizer3D(BaseRecognizer):
             if x.dim() != 6:
                 raise ValueError(f'MMRecognizer3D: inputs[{key!r}] must be (N, views, C, T, H, '
                                  f'W), got {tuple(x.shape)}')
-            views.add(tuple(x.shape[:2]))
+            views.add((int(x.shape[0]), int(x.shape[1])))
             flat[key] = x.flatten(0, 1)
         if len(views) != 1:
             raise ValueError(f'MMRecognizer3D: inputs disagree on (N, views): {sorted(views)}')
