@@ -20,7 +20,9 @@ setup(
     python_requires='>=3.8',
     install_requires=requires,
     extras_require=dict(
-        tests=['pytest'],
+        tests=['pytest', 'onnx>=1.16', 'onnxruntime>=1.18', 'onnxscript'],
+        # ONNX export (tools/deployment/export_onnx.py) and onnxruntime checks
+        deploy=['onnx>=1.16', 'onnxruntime>=1.18', 'onnxscript'],
         # Offline pose extraction for demo/ and tools/data/custom_2d_skeleton.py:
         # mediapipe 0.10.21 is the last release whose legacy solutions ship
         # their models in the wheel; it needs numpy<2 and protobuf<5 (so does
