@@ -45,7 +45,11 @@ def parse_args(argv=None):
     p.add_argument('video', help='video file, camera index or stream URL')
     p.add_argument('out', help='output video (.mp4 or .avi)')
     p.add_argument('--config', required=True, help='recognizer config file')
-    p.add_argument('--checkpoint', required=True, help='recognizer checkpoint')
+    p.add_argument('--checkpoint', required=True,
+                   help='recognizer checkpoint (.pth), or an exported .onnx file')
+    p.add_argument('--backend', choices=['pytorch', 'onnxruntime'], default=None,
+                   help='run the recognizer with PyTorch or onnxruntime (default: by the '
+                        'checkpoint file: .onnx -> onnxruntime)')
     p.add_argument('--label-map', help="class names, one a line (default: 'class <i>')")
     p.add_argument('--device', default='cpu', help="e.g. 'cpu', 'cuda:0'")
     p.add_argument('--short-side', type=int, default=480,
@@ -153,6 +157,11 @@ def main(argv=None):
     src = VideoSource(args.video, args.short_side)
     if src.live and not args.window:
         raise SystemExit(f'{args.video!r} is a camera or stream: give --window (and --stride)')
+    is_onnx = args.checkpoint.endswith('.onnx')
+    if args.backend is not None and (args.backend == 'onnxruntime') != is_onnx:
+        raise SystemExit(f'--backend {args.backend} needs a '
+                         f"{'.onnx file' if args.backend == 'onnxruntime' else 'checkpoint'}"
+                         f', got {args.checkpoint!r} (tools/deployment/export_onnx.py exports)')
     model = init_recognizer(args.config, args.checkpoint, args.device)
     estimator = build_estimator(args)
     w, h = src.size

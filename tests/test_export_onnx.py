@@ -49,3 +49,68 @@ def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
     names = [o.name for o in graph.output]
     assert names == (['scores', 'rgb_scores', 'pose_scores'] if family == 'rgbpose'
                      else ['scores'])
+
+
+def _export(config, tmp_path):
+    from pyskl.apis import init_recognizer
+    model = init_recognizer(config, None)
+    with torch.no_grad():
+        for name, p in model.cls_head.named_parameters():
+            if name.endswith('weight'):
+                p.mul_(300)
+    ckpt = str(tmp_path / 'm.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    out = str(tmp_path / 'm.onnx')
+    return model, ckpt, out
+
+
+@pytest.mark.parametrize('rel,args', [
+    ('stgcnpp/stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py',
+     ['--num-frames', '32', '--num-person', '1']),
+    ('posec3d/slowonly_r50-tiny_u24_160e_jhmdb_limb.py',
+     ['--num-frames', '24', '--input-size', '36', '36'])])
+def test_inference_api_runs_the_onnx_file_like_the_checkpoint(rel, args, tmp_path):
+    """Multi-clip (and flip) test-time inference through onnxruntime gives the
+    PyTorch model's scores."""
+    import numpy as np
+    from pyskl.apis import inference_recognizer, init_recognizer
+    from pyskl.apis.onnx_recognizer import OnnxRecognizer
+    config = osp.join(ROOT, 'configs', rel)
+    model, ckpt, out = _export(config, tmp_path)
+    assert export_onnx.main([config, ckpt, '--output-file', out, *args]) == 0
+    onnx_model = init_recognizer(config, out)
+    assert isinstance(onnx_model, OnnxRecognizer)
+    rng = np.random.RandomState(0)
+    kp = rng.uniform(50, 250, (1, 40, 15, 2)).astype(np.float32)
+    kp += np.linspace(0, 30, 40)[None, :, None, None].astype(np.float32)
+    sample = dict(frame_dir='x', keypoint=kp, keypoint_score=np.ones(kp.shape[:3], np.float32),
+                  total_frames=40, img_shape=(240, 320), label=-1)
+    want = inference_recognizer(model, sample)
+    got = inference_recognizer(onnx_model, sample)
+    assert want.max() > 0.3                           # not a uniform score
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_demo_runs_an_onnx_file(tmp_path, monkeypatch):
+    from conftest import shared_path
+    sys.path.insert(0, osp.join(ROOT, 'demo'))
+    sys.path.insert(0, osp.join(ROOT, 'tests'))
+    import demo_skeleton
+    from test_apis import ScriptedPose
+    from pyskl.apis import pose as pose_mod
+    monkeypatch.setitem(pose_mod.POSE_BACKENDS, 'scripted', ScriptedPose)
+    config = osp.join(ROOT, 'configs', 'stgcnpp',
+                      'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
+    _, ckpt, out = _export(config, tmp_path)
+    assert export_onnx.main([config, ckpt, '--output-file', out, '--num-frames', '32',
+                             '--num-person', '1']) == 0
+    video = shared_path('videos', 'demo_skeleton.mp4')
+    common = [video, str(tmp_path / 'o.mp4'), '--config', config, '--pose-backend', 'scripted',
+              '--short-side', '120', '--window', '8', '--max-frames', '16']
+    a = demo_skeleton.main(common + ['--checkpoint', out, '--backend', 'onnxruntime'])
+    b = demo_skeleton.main(common + ['--checkpoint', ckpt])
+    assert [p['top'][0][0] for p in a] == [p['top'][0][0] for p in b]
+    for pa, pb in zip(a, b):
+        assert abs(pa['top'][0][1] - pb['top'][0][1]) < 1e-3
+    with pytest.raises(SystemExit, match='--backend onnxruntime needs a .onnx file'):
+        demo_skeleton.main(common + ['--checkpoint', ckpt, '--backend', 'onnxruntime'])

@@ -32,7 +32,10 @@ def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None
     """Build ``config``'s model, load ``checkpoint`` and put it in eval mode.
 
     The checkpoint must match the model exactly (PYSKL and this project's
-    checkpoints do; MMAction2 names are this project's names).
+    checkpoints do; MMAction2 names are this project's names). A ``.onnx``
+    file (``tools/deployment/export_onnx.py``) gives an
+    :class:`~pyskl.apis.onnx_recognizer.OnnxRecognizer` run by onnxruntime
+    (``device`` is ignored: CPU).
 
     Raises:
         FileNotFoundError: missing checkpoint.
@@ -42,6 +45,9 @@ def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None
     from pyskl.utils import register_all_modules
     register_all_modules()
     cfg = _load_config(config)
+    if checkpoint is not None and str(checkpoint).endswith('.onnx'):
+        from .onnx_recognizer import OnnxRecognizer
+        return OnnxRecognizer(checkpoint, cfg)
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
         load_checked(model, load_from_local_trusted(checkpoint, map_location='cpu'),

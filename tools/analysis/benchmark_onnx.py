@@ -1,0 +1,83 @@
+"""Inference speed per sample: PyTorch vs onnxruntime on the same exported model.
+
+    python tools/analysis/benchmark_onnx.py [--threads 2] [--iters 5]
+
+Models (their configs' initialisation; speed does not depend on the weights):
+ST-GCN++ NTU60 2D, input (N, 2, 100, 17, 3); PoseC3D SlowOnly-R50 NTU60 keypoint,
+input (N, 17, 48, 56, 56). Each is exported by ``tools/deployment/export_onnx.py``
+(softmax scores) and both runtimes run the same graph at batch 1 and 16 with
+``--threads`` threads; prints the median ms per sample of ``--iters`` timed runs
+after warm-up. Needs the ``deploy`` extra; nothing else should run meanwhile.
+"""
+import argparse
+import os.path as osp
+import statistics
+import sys
+import tempfile
+import time
+
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
+
+MODELS_TO_TIME = {
+    'ST-GCN++ (N, 2, 100, 17, 3)': (
+        'configs/stgcnpp/stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py',
+        ['--num-frames', '100', '--num-person', '2']),
+    'PoseC3D SlowOnly (N, 17, 48, 56, 56)': (
+        'configs/posec3d/slowonly_r50_u48_240e_ntu60_xsub_keypoint.py',
+        ['--num-frames', '48', '--input-size', '56', '56']),
+}
+
+
+def median_ms(fn, iters: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--iters', type=int, default=5)
+    p.add_argument('--batches', type=int, nargs='+', default=[1, 16])
+    args = p.parse_args(argv)
+    import onnxruntime as ort
+    import export_onnx
+    from pyskl.engine.config import load_config
+    from pyskl.registry import MODELS
+    from pyskl.utils import register_all_modules
+    register_all_modules()
+    torch.set_num_threads(args.threads)
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = args.threads
+    opts.inter_op_num_threads = 1
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (rel, extra) in MODELS_TO_TIME.items():
+            cfg_path = osp.join(ROOT, rel)
+            out = osp.join(tmp, 'm.onnx')
+            export_onnx.main([cfg_path, 'none', '--output-file', out, '--no-verify', *extra])
+            cfg = load_config(cfg_path)
+            model = export_onnx.ScoresModel(MODELS.build(cfg.model), ['x']).eval()
+            sess = ort.InferenceSession(out, opts, providers=['CPUExecutionProvider'])
+            in_name = sess.get_inputs()[0].name
+            shape = [int(d) for d in sess.get_inputs()[0].shape[1:]]
+            for n in args.batches:
+                x = torch.randn(n, *shape)
+                with torch.no_grad():
+                    t_torch = median_ms(lambda: model(x), args.iters)
+                xn = x.numpy()
+                t_ort = median_ms(lambda: sess.run(None, {in_name: xn}), args.iters)
+                print(f'{name:38s} batch {n:3d}: PyTorch {t_torch / n:8.2f} ms/sample   '
+                      f'onnxruntime {t_ort / n:8.2f} ms/sample   ({t_torch / t_ort:.2f}x)')
+
+
+if __name__ == '__main__':
+    main()
