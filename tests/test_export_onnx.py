@@ -53,6 +53,7 @@ def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
 
 def _export(config, tmp_path):
     from pyskl.apis import init_recognizer
+    torch.manual_seed(0)
     model = init_recognizer(config, None)
     with torch.no_grad():
         for name, p in model.cls_head.named_parameters():
@@ -87,7 +88,7 @@ def test_inference_api_runs_the_onnx_file_like_the_checkpoint(rel, args, tmp_pat
                   total_frames=40, img_shape=(240, 320), label=-1)
     want = inference_recognizer(model, sample)
     got = inference_recognizer(onnx_model, sample)
-    assert want.max() > 0.3                           # not a uniform score
+    assert want.max() > 2 / len(want)                 # far from a uniform score
     np.testing.assert_allclose(got, want, atol=1e-5)
 
 
