@@ -7,8 +7,6 @@ import sys
 import pytest
 import torch
 
-from pyskl.engine.config import load_config
-from pyskl.registry import MODELS
 from conftest import ROOT
 
 pytest.importorskip('onnxruntime')
@@ -25,18 +23,27 @@ FAMILIES = {
 }
 
 
-@pytest.mark.parametrize('family', sorted(FAMILIES))
-def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
-    rel, extra = FAMILIES[family]
-    config = osp.join(ROOT, 'configs', rel)
-    model = MODELS.build(load_config(config).model)
-    with torch.no_grad():        # peaky scores: a real check of the softmax outputs
+def _export(config, tmp_path):
+    """A seeded model with classifier weights x300 (scores far from uniform),
+    saved as a checkpoint: ``(model, checkpoint path, .onnx path to write)``."""
+    from pyskl.apis import init_recognizer
+    torch.manual_seed(0)
+    model = init_recognizer(config, None)
+    with torch.no_grad():
         for name, p in model.cls_head.named_parameters():
             if name.endswith('weight'):
                 p.mul_(300)
     ckpt = str(tmp_path / 'm.pth')
     torch.save(dict(state_dict=model.state_dict()), ckpt)
     out = str(tmp_path / 'm.onnx')
+    return model, ckpt, out
+
+
+@pytest.mark.parametrize('family', sorted(FAMILIES))
+def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
+    rel, extra = FAMILIES[family]
+    config = osp.join(ROOT, 'configs', rel)
+    _, ckpt, out = _export(config, tmp_path)     # peaky scores: a real check of the softmax
     args = [config, ckpt, '--output-file', out, '--num-frames', '8', '--input-size', '32', '32',
             *extra]
     assert export_onnx.main(args) == 0
@@ -49,20 +56,6 @@ def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
     names = [o.name for o in graph.output]
     assert names == (['scores', 'rgb_scores', 'pose_scores'] if family == 'rgbpose'
                      else ['scores'])
-
-
-def _export(config, tmp_path):
-    from pyskl.apis import init_recognizer
-    torch.manual_seed(0)
-    model = init_recognizer(config, None)
-    with torch.no_grad():
-        for name, p in model.cls_head.named_parameters():
-            if name.endswith('weight'):
-                p.mul_(300)
-    ckpt = str(tmp_path / 'm.pth')
-    torch.save(dict(state_dict=model.state_dict()), ckpt)
-    out = str(tmp_path / 'm.onnx')
-    return model, ckpt, out
 
 
 @pytest.mark.parametrize('rel,args', [

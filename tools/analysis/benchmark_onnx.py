@@ -11,16 +11,20 @@ after warm-up. Needs the ``deploy`` extra; nothing else should run meanwhile.
 """
 import argparse
 import os.path as osp
-import statistics
 import sys
 import tempfile
-import time
 
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark import time_it  # noqa: E402
+
+
+def median_ms(fn, iters: int) -> float:
+    return time_it(fn, iters, warmup=2) * 1e3
 
 MODELS_TO_TIME = {
     'ST-GCN++ (N, 2, 100, 17, 3)': (
@@ -30,17 +34,6 @@ MODELS_TO_TIME = {
         'configs/posec3d/slowonly_r50_u48_240e_ntu60_xsub_keypoint.py',
         ['--num-frames', '48', '--input-size', '56', '56']),
 }
-
-
-def median_ms(fn, iters: int, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
 
 
 def main(argv=None):

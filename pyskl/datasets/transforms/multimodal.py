@@ -17,6 +17,7 @@ from ..video_reader import read_frames
 from .base import PoseTransform, sample_name
 from .functional import uniform_sample_indices
 from .geometry import PoseCompact
+from .sampling import sampling_mode_and_frames
 
 MODALITIES = ('RGB', 'Pose')
 
@@ -56,13 +57,7 @@ class MMUniformSampleFrames(PoseTransform):
         self.num_clips, self.test_mode, self.seed = int(num_clips), test_mode, seed
 
     def transform(self, results: Dict) -> Dict:
-        test_mode = self.test_mode
-        if test_mode is None:
-            test_mode = bool(results.get('test_mode', False))
-        n = int(results['total_frames'])
-        if n < 1:
-            raise ValueError(f'MMUniformSampleFrames: sample {sample_name(results)!r} has '
-                             f'total_frames={n}')
+        test_mode, n = sampling_mode_and_frames(self, results)
         for mod, clip_len in self.clip_len.items():
             results[f'{mod}_inds'] = uniform_sample_indices(n, clip_len, self.num_clips,
                                                             test_mode=test_mode, seed=self.seed)

@@ -48,13 +48,7 @@ class UniformSampleFrames(PoseTransform):
         self.seed = seed
 
     def transform(self, results: Dict) -> Dict:
-        test_mode = self.test_mode
-        if test_mode is None:
-            test_mode = bool(results.get('test_mode', False))
-        num_frames = int(results['total_frames'])
-        if num_frames < 1:
-            raise ValueError(f'UniformSampleFrames: sample {sample_name(results)!r} has '
-                             f'total_frames={num_frames}; it needs at least one frame')
+        test_mode, num_frames = sampling_mode_and_frames(self, results)
         results['frame_inds'] = uniform_sample_indices(
             num_frames, self.clip_len, self.num_clips, test_mode=test_mode,
             p_interval=self.p_interval, seed=self.seed)
@@ -65,6 +59,20 @@ class UniformSampleFrames(PoseTransform):
 
 
 TRANSFORMS.register_module(name='UniformSample', module=UniformSampleFrames)
+
+
+def sampling_mode_and_frames(transform, results: Dict):
+    """``(test_mode, total_frames)`` of a sampling transform: its own
+    ``test_mode``, else the sample's; raises ValueError naming the transform and
+    the sample when it has no frame."""
+    test_mode = transform.test_mode
+    if test_mode is None:
+        test_mode = bool(results.get('test_mode', False))
+    num_frames = int(results['total_frames'])
+    if num_frames < 1:
+        raise ValueError(f'{type(transform).__name__}: sample {sample_name(results)!r} has '
+                         f'total_frames={num_frames}; it needs at least one frame')
+    return test_mode, num_frames
 
 
 @TRANSFORMS.register_module()

@@ -135,7 +135,6 @@ class HeatmapDrawer(nn.Module):
         self.with_kp, self.with_limb, self.double = with_kp, with_limb, double
         self.symmetric_window = symmetric_window
         self.skeletons = self.ref.skeletons
-        self.left_kp, self.right_kp = self.ref.left_kp, self.ref.right_kp
 
     def _volume(self, kp: torch.Tensor, score: torch.Tensor, shape) -> torch.Tensor:
         maps = []
