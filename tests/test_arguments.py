@@ -15,6 +15,9 @@ REQUIRED = {
     'GCNHead': dict(num_classes=2, in_channels=4), 'I3DHead': dict(num_classes=2, in_channels=4),
     'RecognizerGCN': dict(backbone=GCN), 'Recognizer3D': dict(backbone=dict(type='C3D')),
     'STGCN': dict(graph_cfg=dict(layout='coco')), 'Flip': dict(layout='coco'),
+    'AAGCN': dict(graph_cfg=dict(layout='coco')), 'CTRGCN': dict(graph_cfg=dict(layout='coco')),
+    'MSG3D': dict(graph_cfg=dict(layout='coco', mode='binary_adj')),
+    'DGSTGCN': dict(graph_cfg=dict(layout='coco', mode='random', num_filter=2)),
     'RGBPoseHead': dict(num_classes=2), 'MMUniformSampleFrames': dict(clip_len=dict(RGB=8)),
     'MultiModalDataPreprocessor': dict(preprocessors=dict(imgs=dict(
         type='ActionDataPreprocessor'))),

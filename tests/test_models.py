@@ -35,7 +35,8 @@ def _registered(kind):
 def test_registry_covers_every_model_class():
     registered = {n for n, _ in _registered('all')}
     from test_models_3d import BACKBONES as BACKBONES_3D
-    tested = set(SMALL_BACKBONES) | set(SMALL_HEADS) | set(RECOGNIZERS) | {
+    from test_gcn_zoo import SMALL as ZOO
+    tested = set(SMALL_BACKBONES) | set(SMALL_HEADS) | set(RECOGNIZERS) | set(ZOO) | {
         'CrossEntropyLoss', 'ActionDataPreprocessor', 'I3DHead', 'Recognizer3D',
         'RGBPoseConv3D', 'ResNet3dPathway', 'RGBPoseHead', 'MMRecognizer3D',
         'MultiModalDataPreprocessor'} | {  # tests/test_rgbpose*.py

@@ -30,6 +30,23 @@ def normalize_digraph(A: np.ndarray, dim: int = 0) -> np.ndarray:
     return A * inv[None, :]
 
 
+def k_adjacency(A: np.ndarray, k: int, with_self: bool = False,
+                self_factor: float = 1) -> np.ndarray:
+    """Joints exactly ``k`` hops apart in the (V, V) adjacency ``A``, as 0/1.
+
+    ``k = 0`` gives the identity; ``with_self`` adds ``self_factor * I``.
+    Source: MS-G3D (Liu et al., CVPR 2020), "disentangled multi-scale
+    aggregation".
+    """
+    A = np.asarray(A, dtype=np.float64)
+    eye = np.eye(len(A))
+    if k == 0:
+        return eye
+    reach = lambda n: np.minimum(np.linalg.matrix_power(A + eye, n), 1)  # noqa: E731
+    Ak = reach(k) - reach(k - 1)
+    return Ak + self_factor * eye if with_self else Ak
+
+
 def get_hop_distance(num_node: int, edges: Iterable, max_hop: int = 1) -> np.ndarray:
     """Hop distance between joints, ``inf`` beyond ``max_hop``: (V, V) float."""
     A = np.eye(num_node)
@@ -55,26 +72,38 @@ class Graph:
         root, using the true graph distance to ``center`` (the paper's
         definition; the ST-GCN/PYSKL code compares distances truncated at
         ``max_hop``, which puts most joints in the "close" subset).
-        ``binary_adj``: K=1, the symmetric 0/1 adjacency without self loops.
+        ``binary_adj``: K=1, the symmetric 0/1 adjacency without self loops
+        (MS-G3D builds its multi-scale graphs from it).
+        ``random``: K=``num_filter`` matrices of size (V*nx_node)^2 drawn
+        from N(init_off, init_std^2) with numpy's global generator (seeded by
+        ``--seed``): the learnt-from-scratch graphs of DG-STGCN (Duan et al.,
+        arXiv 2210.05895), which makes them parameters.
 
     Args:
         layout: layout name, custom layout dict, or :class:`SkeletonLayout`.
-        mode: ``'spatial'``, ``'stgcn_spatial'`` or ``'binary_adj'``.
+        mode: ``'spatial'``, ``'stgcn_spatial'``, ``'binary_adj'`` or ``'random'``.
         max_hop: neighbourhood radius for ``stgcn_spatial``.
-        nx_node, num_filter, init_std, init_off: PYSKL's arguments of its
-            random / learnt graph modes, accepted and ignored (see
-            :mod:`pyskl.utils.compat`).
+        nx_node, num_filter, init_std, init_off: keyword arguments of
+            ``random`` (other modes accept and ignore them, with a warning if
+            they differ from the defaults 1, 3, 0.02, 0.04).
 
     Raises:
         ValueError: unknown mode. TypeError: an unknown argument.
     """
 
-    MODES = ('spatial', 'stgcn_spatial', 'binary_adj')
+    MODES = ('spatial', 'stgcn_spatial', 'binary_adj', 'random')
 
     def __init__(self, layout: Union[str, dict, SkeletonLayout] = 'coco',
                  mode: str = 'spatial', max_hop: int = 1, **kwargs):
-        ignore_compat_args('Graph', kwargs, dict(nx_node=1, num_filter=3, init_std=0.02,
-                                                 init_off=0.04))
+        random_args = dict(nx_node=1, num_filter=3, init_std=0.02, init_off=0.04)
+        if mode == 'random':
+            ignore_compat_args('Graph', {k: v for k, v in kwargs.items()
+                                         if k not in random_args}, {})
+            random_args.update(kwargs)
+        else:
+            ignore_compat_args('Graph', kwargs, random_args)
+        self.nx_node, self.num_filter = random_args['nx_node'], random_args['num_filter']
+        self.init_std, self.init_off = random_args['init_std'], random_args['init_off']
         if mode not in self.MODES:
             raise ValueError(f'unknown graph mode {mode!r}; choose one of {self.MODES}')
         self.layout = get_layout(layout)
@@ -111,3 +140,7 @@ class Graph:
 
     def binary_adj(self) -> np.ndarray:
         return edge2mat(self.inward + self.outward, self.num_node)[None]
+
+    def random(self) -> np.ndarray:
+        V = self.num_node * self.nx_node
+        return np.random.randn(self.num_filter, V, V) * self.init_std + self.init_off

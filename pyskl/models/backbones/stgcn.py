@@ -10,22 +10,35 @@ from mmengine.model import BaseModule
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph
 from pyskl.utils.compat import ignore_compat_args
-from ..utils import mstcn, unit_gcn, unit_tcn
+from ..utils import dggcn, dgmstcn, mstcn, unit_aagcn, unit_gcn, unit_tcn
 
 EPS = 1e-4
 
 
+#: spatial units a block can use (``gcn_type``), and temporal ones (``tcn_type``)
+GCN_UNITS = {'unit_gcn': unit_gcn, 'unit_aagcn': unit_aagcn, 'dggcn': dggcn}
+TCN_UNITS = {'unit_tcn': unit_tcn, 'mstcn': mstcn, 'dgmstcn': dgmstcn}
+
+
 class STGCNBlock(nn.Module):
-    """Graph conv -> temporal conv, plus a residual; input (N, C_in, T, V).
+    """Graph unit -> temporal unit, plus a residual; input (N, C_in, T, V).
+
+    The block of ST-GCN, ST-GCN++, AAGCN and DG-STGCN (they differ only in
+    the units; PYSKL's ``STGCNBlock`` / ``AAGCNBlock`` / ``DGBlock`` have
+    the same ``gcn`` / ``tcn`` / ``residual`` parameter names).
 
     Args:
         A: (K, V, V) adjacency.
         stride: temporal stride.
         residual: block residual (identity, or 1x1 ``unit_tcn`` when the
             shape changes).
-        gcn_cfg: ``unit_gcn`` arguments (``adaptive``, ``with_res``, ...).
-        tcn_cfg: ``type`` (``'unit_tcn'`` 9x1, or ``'mstcn'``) and its
-            arguments (``dropout``, ...).
+        gcn_cfg: ``type`` (a key of ``GCN_UNITS``, default ``'unit_gcn'``)
+            and the unit's arguments (``adaptive``, ``with_res``, ...).
+        tcn_cfg: ``type`` (a key of ``TCN_UNITS``: ``'unit_tcn'`` 9x1,
+            ``'mstcn'``, ``'dgmstcn'``) and its arguments (``dropout``, ...).
+
+    Raises:
+        ValueError: an unknown unit type.
     """
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor, stride: int = 1,
@@ -35,16 +48,17 @@ class STGCNBlock(nn.Module):
         gcn_cfg = dict(gcn_cfg or {})
         tcn_cfg = dict(tcn_cfg or {})
         gcn_type = gcn_cfg.pop('type', 'unit_gcn')
-        if gcn_type != 'unit_gcn':
-            raise ValueError(f'STGCNBlock: unknown gcn type {gcn_type!r}')
         tcn_type = tcn_cfg.pop('type', 'unit_tcn')
-        self.gcn = unit_gcn(in_channels, out_channels, A, **gcn_cfg)
+        if gcn_type not in GCN_UNITS:
+            raise ValueError(f'STGCNBlock: gcn type must be one of {sorted(GCN_UNITS)}, '
+                             f'got {gcn_type!r}')
+        if tcn_type not in TCN_UNITS:
+            raise ValueError(f'STGCNBlock: tcn type must be one of {sorted(TCN_UNITS)}, '
+                             f'got {tcn_type!r}')
+        self.gcn = GCN_UNITS[gcn_type](in_channels, out_channels, A, **gcn_cfg)
         if tcn_type == 'unit_tcn':
-            self.tcn = unit_tcn(out_channels, out_channels, 9, stride=stride, **tcn_cfg)
-        elif tcn_type == 'mstcn':
-            self.tcn = mstcn(out_channels, out_channels, stride=stride, **tcn_cfg)
-        else:
-            raise ValueError(f"STGCNBlock: tcn type must be 'unit_tcn' or 'mstcn', got {tcn_type!r}")
+            tcn_cfg.setdefault('kernel_size', 9)
+        self.tcn = TCN_UNITS[tcn_type](out_channels, out_channels, stride=stride, **tcn_cfg)
         self.relu = nn.ReLU()
         if not residual:
             self.residual = None
@@ -58,7 +72,38 @@ class STGCNBlock(nn.Module):
         return self.relu(self.tcn(self.gcn(x)) + res)
 
 
-def _split_prefixed(kwargs: Dict, num_stages: int):
+def input_bn(bn: nn.Module, x: torch.Tensor, mode: Optional[str],
+             owner: str = 'backbone') -> torch.Tensor:
+    """Normalise a GCN input per joint and coordinate, as PYSKL's ``data_bn``.
+
+    Args:
+        bn: ``BatchNorm1d`` over M*V*C (``mode='MVC'``) or V*C (``'VC'``), or
+            an identity (``None``).
+        x: (N, M, T, V, C).
+
+    Returns:
+        (N*M, C, T, V), persons folded into the batch.
+
+    Raises:
+        ValueError: the input's M*V*C or V*C does not match the BN (the
+            model's ``num_person`` / layout vs the data).
+    """
+    N, M, T, V, C = x.shape
+    x = x.permute(0, 1, 3, 4, 2).contiguous()  # (N, M, V, C, T)
+    if isinstance(bn, nn.modules.batchnorm._BatchNorm):
+        width = M * V * C if mode == 'MVC' else V * C
+        if bn.num_features != width:
+            what = (f'num_person * V * C = {bn.num_features}, i.e. num_person='
+                    f'{bn.num_features // (V * C)} for this input' if mode == 'MVC'
+                    else f'V * C = {bn.num_features}')
+            raise ValueError(f'{owner}: input (N, M, T, V, C) = {(N, M, T, V, C)} does not '
+                             f'fit the input BatchNorm ({what}); set '
+                             'num_person / in_channels / the graph layout to match the data')
+        x = bn(x.view(N, M * V * C, T) if mode == 'MVC' else x.view(N * M, V * C, T))
+    return x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).reshape(N * M, C, T, V)
+
+
+def _split_prefixed(kwargs: Dict, num_stages: int, owner: str = 'STGCN'):
     """PYSKL passes block options as ``gcn_*`` / ``tcn_*`` keyword arguments,
     a tuple of length ``num_stages`` meaning one value per stage. Returns
     per-stage ``(gcn_cfg, tcn_cfg)`` override dicts."""
@@ -69,7 +114,7 @@ def _split_prefixed(kwargs: Dict, num_stages: int):
         elif key.startswith('tcn_'):
             slot = 1
         else:
-            raise TypeError(f'STGCN got an unexpected argument {key!r}')
+            raise TypeError(f'{owner} got an unexpected argument {key!r}')
         for i in range(num_stages):
             v = value[i] if isinstance(value, tuple) and len(value) == num_stages else value
             per_stage[i][slot][key[4:]] = v
@@ -115,6 +160,10 @@ class STGCN(BaseModule):
         torch.Size([2, 2, 256, 25, 17])
     """
 
+    #: the units of every block unless ``gcn_type`` / ``tcn_type`` say otherwise
+    default_gcn_type = 'unit_gcn'
+    default_tcn_type = 'unit_tcn'
+
     def __init__(self, graph_cfg: Dict, in_channels: int = 3, base_channels: int = 64,
                  data_bn_type: Optional[str] = 'VC', ch_ratio: float = 2, num_person: int = 2,
                  num_stages: int = 10, inflate_stages: Sequence[int] = (5, 8),
@@ -122,7 +171,7 @@ class STGCN(BaseModule):
                  tcn_cfg: Optional[Dict] = None, pretrained: Optional[str] = None,
                  init_cfg=None, **kwargs):
         super().__init__(init_cfg=init_cfg)
-        ignore_compat_args('STGCN', dict(pretrained=pretrained), dict(pretrained=None))
+        ignore_compat_args(type(self).__name__, dict(pretrained=pretrained), dict(pretrained=None))
         self.graph = Graph(**graph_cfg)
         A = torch.tensor(self.graph.A, dtype=torch.float32)
         V = A.size(1)
@@ -133,8 +182,9 @@ class STGCN(BaseModule):
             self.data_bn = nn.BatchNorm1d(in_channels * V)
         else:
             self.data_bn = nn.Identity()
-        stage_cfgs = [({**(gcn_cfg or {}), **g}, {**(tcn_cfg or {}), **t})
-                      for g, t in _split_prefixed(kwargs, num_stages)]
+        stage_cfgs = [({'type': self.default_gcn_type, **(gcn_cfg or {}), **g},
+                       {'type': self.default_tcn_type, **(tcn_cfg or {}), **t})
+                      for g, t in _split_prefixed(kwargs, num_stages, type(self).__name__)]
         stage_cfgs[0][1].pop('dropout', None)  # no dropout in the first stage (as PYSKL)
         self.in_channels, self.base_channels = in_channels, base_channels
         self.ch_ratio = ch_ratio
@@ -159,13 +209,8 @@ class STGCN(BaseModule):
         self.pretrained = pretrained
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        N, M, T, V, C = x.shape
-        x = x.permute(0, 1, 3, 4, 2).contiguous()  # (N, M, V, C, T)
-        if self.data_bn_type == 'MVC':
-            x = self.data_bn(x.view(N, M * V * C, T))
-        else:
-            x = self.data_bn(x.view(N * M, V * C, T))
-        x = x.view(N, M, V, C, T).permute(0, 1, 3, 4, 2).reshape(N * M, C, T, V)
+        N, M = x.shape[:2]
+        x = input_bn(self.data_bn, x, self.data_bn_type, type(self).__name__)
         for block in self.gcn:
             x = block(x)
         return x.reshape((N, M) + x.shape[1:])  # (N, M, C_out, T_out, V)

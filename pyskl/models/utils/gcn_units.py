@@ -1,5 +1,6 @@
-"""Shared GCN building blocks: one graph unit, one temporal unit, one
-multi-scale temporal unit. Parameter names match PYSKL so its checkpoints load.
+"""Shared spatial (graph) units of the GCN backbones: ``unit_gcn`` (ST-GCN,
+ST-GCN++), ``unit_aagcn`` (AAGCN), ``unit_ctrgcn`` (CTR-GCN), ``dggcn``
+(DG-STGCN). Parameter names match PYSKL so its checkpoints load.
 
 Tensors are (N, C, T, V): batch (persons folded in), channels, frames, joints.
 """
@@ -10,151 +11,6 @@ from typing import Optional, Sequence
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
-
-class unit_tcn(nn.Module):
-    """Temporal convolution ``kernel_size x 1`` + BN (+ dropout).
-
-    Source: ST-GCN (Yan et al., AAAI 2018). Input (N, C_in, T, V) ->
-    (N, C_out, ceil(T / stride), V); ``padding`` keeps T at stride 1.
-
-    Args:
-        norm: ``'BN'`` or ``None`` (no normalisation).
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 9,
-                 stride: int = 1, dilation: int = 1, norm: Optional[str] = 'BN',
-                 dropout: float = 0.):
-        super().__init__()
-        pad = (kernel_size + (kernel_size - 1) * (dilation - 1) - 1) // 2
-        self.conv = nn.Conv2d(in_channels, out_channels, (kernel_size, 1), padding=(pad, 0),
-                              stride=(stride, 1), dilation=(dilation, 1))
-        self.bn = nn.BatchNorm2d(out_channels) if norm is not None else nn.Identity()
-        self.drop = nn.Dropout(dropout, inplace=True)
-        self.stride = stride
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.drop(self.bn(self.conv(x)))
-
-
-class mstcn(nn.Module):
-    """Multi-scale temporal convolution of ST-GCN++ (PYSKL, Duan et al. 2022).
-
-    Branches (default ``ms_cfg``): 1x1 -> 3x1 conv with dilation 1..4, a
-    1x1 -> 3x1 max-pool branch and a plain 1x1 branch; their outputs are
-    concatenated, transformed by BN-ReLU-1x1 conv, then BN and dropout.
-    Input (N, C_in, T, V) -> (N, C_out, ceil(T / stride), V).
-    """
-
-    def __init__(self, in_channels: int, out_channels: int,
-                 mid_channels: Optional[int] = None, dropout: float = 0.,
-                 ms_cfg: Sequence = ((3, 1), (3, 2), (3, 3), (3, 4), ('max', 3), '1x1'),
-                 stride: int = 1):
-        super().__init__()
-        num_branches = len(ms_cfg)
-        if mid_channels is None:
-            mid_channels = out_channels // num_branches
-            rem_mid_channels = out_channels - mid_channels * (num_branches - 1)
-        else:
-            rem_mid_channels = mid_channels
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.act = nn.ReLU()
-        branches = []
-        for i, cfg in enumerate(ms_cfg):
-            c = rem_mid_channels if i == 0 else mid_channels
-            if cfg == '1x1':
-                branches.append(nn.Conv2d(in_channels, c, kernel_size=1, stride=(stride, 1)))
-                continue
-            head = [nn.Conv2d(in_channels, c, kernel_size=1), nn.BatchNorm2d(c), self.act]
-            if cfg[0] == 'max':
-                tail = nn.MaxPool2d(kernel_size=(cfg[1], 1), stride=(stride, 1), padding=(1, 0))
-            else:
-                tail = unit_tcn(c, c, kernel_size=cfg[0], stride=stride, dilation=cfg[1],
-                                norm=None)
-            branches.append(nn.Sequential(*head, tail))
-        self.branches = nn.ModuleList(branches)
-        tin = mid_channels * (num_branches - 1) + rem_mid_channels
-        self.transform = nn.Sequential(nn.BatchNorm2d(tin), self.act,
-                                       nn.Conv2d(tin, out_channels, kernel_size=1))
-        self.bn = nn.BatchNorm2d(out_channels)
-        self.drop = nn.Dropout(dropout, inplace=True)
-        self._heads, self._plain = self._fusable()
-        #: allow the fused fast path (used only when ``can_fuse()``)
-        self.fuse = True
-
-    def _fusable(self):
-        """Indices of branches whose leading 1x1 conv can run as one conv:
-        ``[conv, bn, relu, tail]`` heads, plus the plain ``1x1`` branch at
-        stride 1."""
-        heads, plain = [], []
-        for i, b in enumerate(self.branches):
-            if isinstance(b, nn.Sequential) and len(b) == 4:
-                heads.append(i)
-            elif isinstance(b, nn.Conv2d) and b.stride == (1, 1):
-                plain.append(i)
-        return heads, plain
-
-    def can_fuse(self) -> bool:
-        """Whether the fused path computes exactly what the branches would.
-
-        Checked at every call, since fine-tuning freezes BNs (``eval()`` on
-        them inside a training model) and ``convert_sync_batchnorm`` swaps
-        them: every head BN must be a plain ``nn.BatchNorm2d`` (not SyncBN,
-        whose statistics span processes), affine, tracking running
-        statistics, and all must share one mode (``training``), momentum
-        (not ``None``) and eps."""
-        if not self.fuse or len(self._heads) < 2:
-            return False
-        bns = [self.branches[i][1] for i in self._heads]
-        first = bns[0]
-        return all(type(bn) is nn.BatchNorm2d and bn.affine and bn.track_running_stats
-                   and bn.momentum is not None and bn.training == first.training
-                   and bn.momentum == first.momentum and bn.eps == first.eps
-                   for bn in bns)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.can_fuse():
-            outs = self._forward_fused(x)
-        else:
-            outs = [branch(x) for branch in self.branches]
-        feat = torch.cat(outs, dim=1)
-        return self.drop(self.bn(self.transform(feat)))
-
-    def _forward_fused(self, x: torch.Tensor):
-        """Same result as running the branches one by one, with their leading
-        1x1 convs (and BNs) concatenated into one conv / one BN call: one read
-        of ``x`` and one larger GEMM instead of six small ones."""
-        heads, plain = self._heads, self._plain
-        convs = [self.branches[i][0] for i in heads] + [self.branches[i] for i in plain]
-        y = F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
-        bns = [self.branches[i][1] for i in heads]
-        n_head = sum(bn.num_features for bn in bns)
-        rm = torch.cat([bn.running_mean for bn in bns])
-        rv = torch.cat([bn.running_var for bn in bns])
-        use_batch_stats = bns[0].training         # the BNs' own mode (can_fuse checked)
-        h = F.batch_norm(y[:, :n_head], rm, rv, torch.cat([bn.weight for bn in bns]),
-                         torch.cat([bn.bias for bn in bns]), use_batch_stats, bns[0].momentum,
-                         bns[0].eps)
-        if use_batch_stats:
-            with torch.no_grad():  # write the updated statistics back to each BN
-                sizes = [bn.num_features for bn in bns]
-                for bn, m, v in zip(bns, rm.split(sizes), rv.split(sizes)):
-                    bn.running_mean.copy_(m)
-                    bn.running_var.copy_(v)
-                    bn.num_batches_tracked.add_(1)
-        h = F.relu(h)
-        outs = [None] * len(self.branches)
-        for i, part in zip(heads, h.split([bn.num_features for bn in bns], dim=1)):
-            outs[i] = self.branches[i][3](part)
-        start = n_head
-        for i in plain:
-            c = self.branches[i].out_channels
-            outs[i] = y[:, start:start + c]
-            start += c
-        for i, b in enumerate(self.branches):
-            if outs[i] is None:
-                outs[i] = b(x)
-        return outs
 
 
 class unit_gcn(nn.Module):
@@ -233,3 +89,291 @@ class unit_gcn(nn.Module):
             x = torch.einsum('nctv,kvw->nkctw', x, A).reshape(N, -1, T, V)  # (N, K*C_in, T, V)
             x = self.conv(x)
         return self.act(self.bn(x) + res)
+
+
+def _stacked_conv1x1(convs, x: torch.Tensor) -> torch.Tensor:
+    """Run several 1x1 ``nn.Conv2d`` on the same input as one conv: their
+    outputs concatenated along channels."""
+    return F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
+
+
+class unit_aagcn(nn.Module):
+    """Adaptive graph convolution with spatial / temporal / channel attention.
+
+    For each subset k: ``A_k + alpha * tanh(theta_k(x)^T phi_k(x) / (C' T))``
+    (a learnt graph plus a data-dependent one from embeddings of C' =
+    C_out / ``coff_embedding`` channels), aggregation, then a 1x1 conv per
+    subset, summed; BN, residual, ReLU; then (``attention``) spatial,
+    temporal and channel attention, each as ``y * a + y``. Source: MS-AAGCN
+    (Shi et al., "Skeleton-Based Action Recognition with Multi-Stream
+    Adaptive Graph Convolutional Networks", IEEE TIP 2020); PYSKL
+    ``unit_aagcn`` (names, initialisation).
+
+    Args:
+        A: (K, V, V) adjacency; a parameter if ``adaptive``, else a buffer.
+        coff_embedding: C_out / C' of the graph embeddings.
+
+    Input (N, C_in, T, V) -> (N, C_out, T, V).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
+                 coff_embedding: int = 4, adaptive: bool = True, attention: bool = True):
+        super().__init__()
+        self.inter_c = out_channels // coff_embedding
+        self.in_c, self.out_c = in_channels, out_channels
+        self.num_subset = K = A.shape[0]
+        self.adaptive, self.attention = adaptive, attention
+        V = A.shape[-1]
+        self.conv_d = nn.ModuleList(nn.Conv2d(in_channels, out_channels, 1) for _ in range(K))
+        if adaptive:
+            self.A = nn.Parameter(A.clone())
+            self.alpha = nn.Parameter(torch.zeros(1))
+            self.conv_a = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(K))
+            self.conv_b = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(K))
+        else:
+            self.register_buffer('A', A.clone())
+        if attention:
+            self.conv_ta = nn.Conv1d(out_channels, 1, 9, padding=4)
+            ker_joint = V if V % 2 else V - 1
+            self.conv_sa = nn.Conv1d(out_channels, 1, ker_joint, padding=(ker_joint - 1) // 2)
+            self.fc1c = nn.Linear(out_channels, out_channels // 2)
+            self.fc2c = nn.Linear(out_channels // 2, out_channels)
+        if in_channels != out_channels:
+            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
+                                      nn.BatchNorm2d(out_channels))
+        else:
+            self.down = nn.Identity()
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU()
+        self.init_weights()
+
+    def init_weights(self) -> None:
+        from .tcn_units import bn_init, conv_branch_init, conv_init
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                conv_init(m)
+            elif isinstance(m, nn.BatchNorm2d):
+                bn_init(m, 1)
+        bn_init(self.bn, 1e-6)
+        for conv in self.conv_d:
+            conv_branch_init(conv, self.num_subset)
+        if self.attention:
+            nn.init.zeros_(self.conv_ta.weight)
+            nn.init.zeros_(self.conv_ta.bias)
+            nn.init.xavier_normal_(self.conv_sa.weight)
+            nn.init.zeros_(self.conv_sa.bias)
+            nn.init.kaiming_normal_(self.fc1c.weight)
+            nn.init.zeros_(self.fc1c.bias)
+            nn.init.zeros_(self.fc2c.weight)
+            nn.init.zeros_(self.fc2c.bias)
+
+    def graphs(self, x: torch.Tensor) -> torch.Tensor:
+        """The graphs in use for input ``x``: (N, K, V, V), or (1, K, V, V)
+        when not ``adaptive``."""
+        if not self.adaptive:
+            return self.A[None]
+        N, _, T, V = x.shape
+        K, Ci = self.num_subset, self.inter_c
+        ab = _stacked_conv1x1(list(self.conv_a) + list(self.conv_b), x)  # (N, 2*K*Ci, T, V)
+        a, b = ab.view(N, 2, K, Ci * T, V).unbind(1)                     # (N, K, Ci*T, V)
+        rel = torch.tanh(a.transpose(-1, -2) @ b / (Ci * T))              # (N, K, V, V)
+        return self.A[None] + rel * self.alpha
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        N, C, T, V = x.shape
+        K = self.num_subset
+        A = self.graphs(x)
+        agg = (x.reshape(N, 1, C * T, V) @ A).view(N, K * C, T, V)       # sum_v x[v] A[v, w]
+        # sum_k conv_d[k](agg_k) == one conv over the K*C stacked channels
+        w = torch.cat([c.weight for c in self.conv_d], dim=1)
+        b = torch.stack([c.bias for c in self.conv_d]).sum(0)
+        y = self.relu(self.bn(F.conv2d(agg, w, b)) + self.down(x))
+        if self.attention:
+            se = torch.sigmoid(self.conv_sa(y.mean(-2)))       # (N, 1, V)
+            y = y * se.unsqueeze(-2) + y
+            se = torch.sigmoid(self.conv_ta(y.mean(-1)))       # (N, 1, T)
+            y = y * se.unsqueeze(-1) + y
+            se = torch.sigmoid(self.fc2c(self.relu(self.fc1c(y.mean((-1, -2))))))  # (N, C)
+            y = y * se[..., None, None] + y
+        return y
+
+
+class CTRGC(nn.Module):
+    """Channel-wise topology refinement graph convolution for one subset.
+
+    ``Z = sum_u (alpha * xi(tanh(phi(x)_u - psi(x)_v)) + A)[c, u, v] x3[c, t, u]``
+    with phi/psi 1x1 convs to R channels (mean over T), xi a 1x1 conv R ->
+    C_out and x3 a 1x1 conv of x: every output channel gets its own refined
+    graph. Source: CTR-GCN (Chen et al., ICCV 2021); PYSKL ``CTRGC``.
+    R = 8 if C_in <= 16 else C_in // ``rel_reduction``.
+
+    Input (N, C_in, T, V), graph A (V, V) -> (N, C_out, T, V).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, rel_reduction: int = 8):
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.rel_channels = 8 if in_channels <= 16 else in_channels // rel_reduction
+        self.conv1 = nn.Conv2d(in_channels, self.rel_channels, 1)
+        self.conv2 = nn.Conv2d(in_channels, self.rel_channels, 1)
+        self.conv3 = nn.Conv2d(in_channels, out_channels, 1)
+        self.conv4 = nn.Conv2d(self.rel_channels, out_channels, 1)
+
+    def forward(self, x: torch.Tensor, A: Optional[torch.Tensor] = None,
+                alpha: torch.Tensor | float = 1) -> torch.Tensor:
+        x1, x2 = self.conv1(x).mean(-2), self.conv2(x).mean(-2)           # (N, R, V)
+        rel = torch.tanh(x1.unsqueeze(-1) - x2.unsqueeze(-2))             # (N, R, V, V)
+        graph = self.conv4(rel) * alpha + (A if A is not None else 0)    # (N, C, V, V)
+        return torch.einsum('ncuv,nctu->nctv', graph, self.conv3(x))
+
+
+class unit_ctrgcn(nn.Module):
+    """Sum of one :class:`CTRGC` per subset of A, then BN, residual, ReLU.
+
+    Source: CTR-GCN (Chen et al., "Channel-wise Topology Refinement Graph
+    Convolution for Skeleton-Based Action Recognition", ICCV 2021); PYSKL
+    ``unit_ctrgcn`` (names, initialisation). The K subsets run as one
+    stacked computation. Input (N, C_in, T, V) -> (N, C_out, T, V).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor):
+        super().__init__()
+        self.in_c, self.out_c = in_channels, out_channels
+        self.inter_c = out_channels // 4
+        self.num_subset = A.shape[0]
+        self.convs = nn.ModuleList(CTRGC(in_channels, out_channels)
+                                   for _ in range(self.num_subset))
+        if in_channels != out_channels:
+            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
+                                      nn.BatchNorm2d(out_channels))
+        else:
+            self.down = nn.Identity()
+        self.A = nn.Parameter(A.clone())
+        self.alpha = nn.Parameter(torch.zeros(1))
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU()
+        self.init_weights()
+
+    def init_weights(self) -> None:
+        from .tcn_units import bn_init, conv_init
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                conv_init(m)
+            elif isinstance(m, nn.BatchNorm2d):
+                bn_init(m, 1)
+        bn_init(self.bn, 1e-6)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        N, _, T, V = x.shape
+        K, convs = self.num_subset, self.convs
+        R, C = convs[0].rel_channels, self.out_c
+        # every subset's conv1 / conv2 / conv3 in one conv call
+        y = _stacked_conv1x1([c.conv1 for c in convs] + [c.conv2 for c in convs]
+                             + [c.conv3 for c in convs], x)
+        x12 = y[:, :2 * K * R].mean(-2).view(N, 2, K, R, V)
+        x3 = y[:, 2 * K * R:].view(N, K, C, T, V)
+        rel = torch.tanh(x12[:, 0].unsqueeze(-1) - x12[:, 1].unsqueeze(-2))  # (N, K, R, V, V)
+        w4 = torch.cat([c.conv4.weight for c in convs])                      # (K*C, R, 1, 1)
+        b4 = torch.cat([c.conv4.bias for c in convs])
+        rel = F.conv2d(rel.reshape(N, K * R, V, V), w4, b4, groups=K).view(N, K, C, V, V)
+        graph = rel * self.alpha + self.A[None, :, None]                     # (N, K, C, V, V)
+        # sum over subsets k and source joints u
+        z = (x3.permute(0, 2, 3, 1, 4).reshape(N, C, T, K * V)
+             @ graph.permute(0, 2, 1, 3, 4).reshape(N, C, K * V, V))         # (N, C, T, V)
+        return self.relu(self.bn(z) + self.down(x))
+
+
+class dggcn(nn.Module):
+    """Dynamic group graph convolution of DG-STGCN.
+
+    ``pre`` (1x1 conv + BN + act) maps x to K groups of C' = ``ratio`` *
+    C_out channels; each group aggregates over its own graph: the learnt
+    ``A_k`` plus ``alpha`` times a channel-wise term (``ctr``:
+    ``ctr_act(x1[c, u] - x2[c, v])``) plus ``beta`` times an affinity term
+    (``ada``: ``ada_act(sum_c x1[c, u] x2[c, v])`` over u), x1 / x2 1x1 convs
+    of x averaged over T (per frame with ``'NA'``); ``post`` (1x1 conv)
+    mixes the groups; BN, residual, act. Source: DG-STGCN (Duan et al.,
+    arXiv 2210.05895); PYSKL ``dggcn``.
+
+    Args:
+        A: (K, V, V) initial graphs (``Graph(mode='random')``), learnt.
+        ratio: C' / C_out (``None``: 1 / K).
+        ctr, ada: ``'T'`` (pooled over T), ``'NA'`` (per frame) or ``None``.
+        subset_wise: one alpha / beta per group instead of a shared one.
+        ctr_act, ada_act: ``'tanh'``, ``'relu'``, ``'sigmoid'`` or
+            ``'softmax'`` (over the source joint u).
+
+    Input (N, C_in, T, V) -> (N, C_out, T, V).
+    """
+
+    ACTS = ('tanh', 'relu', 'sigmoid', 'softmax')
+
+    def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
+                 ratio: Optional[float] = 0.25, ctr: Optional[str] = 'T',
+                 ada: Optional[str] = 'T', subset_wise: bool = False,
+                 ada_act: str = 'softmax', ctr_act: str = 'tanh', norm: str = 'BN',
+                 act: str = 'ReLU'):
+        super().__init__()
+        for name, value, allowed in (('ctr', ctr, (None, 'NA', 'T')),
+                                     ('ada', ada, (None, 'NA', 'T')),
+                                     ('ctr_act', ctr_act, self.ACTS),
+                                     ('ada_act', ada_act, self.ACTS),
+                                     ('norm', norm, ('BN',)), ('act', act, ('ReLU',))):
+            if value not in allowed:
+                raise ValueError(f'dggcn: {name}={value!r}, expected one of {allowed}')
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.num_subsets = K = A.size(0)
+        self.ctr, self.ada, self.ctr_act, self.ada_act = ctr, ada, ctr_act, ada_act
+        self.subset_wise = subset_wise
+        self.ratio = 1 / K if ratio is None else ratio
+        self.mid_channels = mid = int(self.ratio * out_channels)
+        self.act = nn.ReLU()
+        self.A = nn.Parameter(A.clone())
+        self.pre = nn.Sequential(nn.Conv2d(in_channels, mid * K, 1), nn.BatchNorm2d(mid * K),
+                                 self.act)
+        self.post = nn.Conv2d(mid * K, out_channels, 1)
+        self.alpha = nn.Parameter(torch.zeros(K))
+        self.beta = nn.Parameter(torch.zeros(K))
+        if ada or ctr:
+            self.conv1 = nn.Conv2d(in_channels, mid * K, 1)
+            self.conv2 = nn.Conv2d(in_channels, mid * K, 1)
+        if in_channels != out_channels:
+            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
+                                      nn.BatchNorm2d(out_channels))
+        else:
+            self.down = nn.Identity()
+        self.bn = nn.BatchNorm2d(out_channels)
+
+    @staticmethod
+    def _act(name: str, x: torch.Tensor) -> torch.Tensor:
+        if name == 'softmax':
+            return x.softmax(-2)
+        return getattr(torch, name)(x)
+
+    def _scale(self, g: torch.Tensor, coeff: torch.Tensor) -> torch.Tensor:
+        # g: (N, K, C|1, T|1, V, V)
+        return g * (coeff.view(1, -1, 1, 1, 1, 1) if self.subset_wise else coeff[0])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, _, t, v = x.shape
+        K, mid = self.num_subsets, self.mid_channels
+        res = self.down(x)
+        pre_x = self.pre(x).view(n, K, mid, t, v)
+        A = self.A[None, :, None, None]                                  # (1, K, 1, 1, V, V)
+        if self.ctr is not None or self.ada is not None:
+            src = x if 'NA' in (self.ctr, self.ada) else x.mean(-2, keepdim=True)
+            x12 = _stacked_conv1x1([self.conv1, self.conv2], src)
+            x1, x2 = x12.view(n, 2, K, mid, -1, v).unbind(1)             # (N, K, C', T|1, V)
+            if self.ctr is not None:
+                g = self._act(self.ctr_act, x1.unsqueeze(-1) - x2.unsqueeze(-2))
+                A = A + self._scale(g, self.alpha)                       # (N, K, C', T|1, V, V)
+            if self.ada is not None:
+                g = torch.einsum('nkctv,nkctw->nktvw', x1, x2)[:, :, None]
+                A = A + self._scale(self._act(self.ada_act, g), self.beta)
+        # y[c, t, w] = sum_v pre_x[c, t, v] A[c|1, t|1, v, w]
+        if A.shape[3] == 1:   # one graph for all frames: batched (T, V) @ (V, V)
+            out = pre_x @ A.squeeze(3)                                   # (N, K, C', T, V)
+        else:
+            out = (pre_x.unsqueeze(-2) @ A).squeeze(-2)
+        out = self.post(out.reshape(n, K * mid, t, v))
+        return self.act(self.bn(out) + res)

@@ -1,0 +1,4 @@
+# AAGCN on JHMDB ground-truth 2D poses, bone stream.
+_base_ = '../_base_/aagcn_jhmdb.py'
+
+feats = ['b']

@@ -1,0 +1,6 @@
+# AAGCN on NTU120 XSub 2D (HRNet COCO-17), joint motion stream.
+_base_ = '../_base_/aagcn_ntu.py'
+
+feats = ['jm']
+ann_file = 'data/skeleton/ntu120_2d.pkl'
+num_classes = 120

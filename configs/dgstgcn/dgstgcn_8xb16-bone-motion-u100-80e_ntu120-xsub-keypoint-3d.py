@@ -1,0 +1,6 @@
+# DG-STGCN on NTU120 XSub 3D (Kinect 25-joint), bone motion stream.
+_base_ = '../_base_/dgstgcn_ntu_3d.py'
+
+feats = ['bm']
+ann_file = 'data/skeleton/ntu120_3d.pkl'
+num_classes = 120

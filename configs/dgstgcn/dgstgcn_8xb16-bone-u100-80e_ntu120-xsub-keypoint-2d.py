@@ -1,0 +1,6 @@
+# DG-STGCN on NTU120 XSub 2D (HRNet COCO-17), bone stream.
+_base_ = '../_base_/dgstgcn_ntu.py'
+
+feats = ['b']
+ann_file = 'data/skeleton/ntu120_2d.pkl'
+num_classes = 120

@@ -1,0 +1,4 @@
+# MS-G3D on JHMDB ground-truth 2D poses, bone motion stream.
+_base_ = '../_base_/msg3d_jhmdb.py'
+
+feats = ['bm']

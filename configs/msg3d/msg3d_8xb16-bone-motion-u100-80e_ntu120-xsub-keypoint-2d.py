@@ -1,0 +1,6 @@
+# MS-G3D on NTU120 XSub 2D (HRNet COCO-17), bone motion stream.
+_base_ = '../_base_/msg3d_ntu.py'
+
+feats = ['bm']
+ann_file = 'data/skeleton/ntu120_2d.pkl'
+num_classes = 120

@@ -1,0 +1,6 @@
+# MS-G3D on NTU120 XSub 3D (Kinect 25-joint), bone stream.
+_base_ = '../_base_/msg3d_ntu_3d.py'
+
+feats = ['b']
+ann_file = 'data/skeleton/ntu120_3d.pkl'
+num_classes = 120
