@@ -16,6 +16,10 @@ import export_onnx  # noqa: E402
 FAMILIES = {
     'stgcnpp': ('stgcnpp/stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', []),
     'stgcn_3d': ('stgcn/stgcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-3d.py', []),
+    'aagcn': ('aagcn/aagcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', []),
+    'ctrgcn': ('ctrgcn/ctrgcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', []),
+    'msg3d': ('msg3d/msg3d_8xb16-joint-u100-80e_ntu60-xsub-keypoint-3d.py', []),
+    'dgstgcn': ('dgstgcn/dgstgcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', []),
     'posec3d_slowonly': ('posec3d/slowonly_r50_u48_240e_ntu60_xsub_keypoint.py', []),
     'c3d': ('posec3d/c3d_light_u48_240e_ntu60_xsub_keypoint.py', []),
     'x3d': ('posec3d/x3d_shallow_u48_240e_ntu60_xsub_keypoint.py', []),

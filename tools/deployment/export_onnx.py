@@ -6,7 +6,7 @@
 One clip per batch row; the batch axis is dynamic (fold clips / views into it and
 average their scores to test several clips). Inputs and outputs, by family:
 
-* GCN (ST-GCN, ST-GCN++): input ``keypoint`` (N, M, T, V, C) float32 -- the
+* GCN (ST-GCN, ST-GCN++, AAGCN, CTR-GCN, MS-G3D, DG-STGCN): input ``keypoint`` (N, M, T, V, C) float32 -- the
   output of the config's test pipeline for one clip;
 * 3D CNN (PoseC3D SlowOnly / C3D / X3D): input ``imgs`` (N, C, T, H, W);
 * RGBPoseConv3D: inputs ``imgs`` (N, 3, T, H, W) (RGB after mean/std) and

@@ -92,7 +92,7 @@ def input_bn(bn: nn.Module, x: torch.Tensor, mode: Optional[str],
     x = x.permute(0, 1, 3, 4, 2).contiguous()  # (N, M, V, C, T)
     if isinstance(bn, nn.modules.batchnorm._BatchNorm):
         width = M * V * C if mode == 'MVC' else V * C
-        if bn.num_features != width:
+        if bn.num_features != width and not torch.jit.is_tracing():
             what = (f'num_person * V * C = {bn.num_features}, i.e. num_person='
                     f'{bn.num_features // (V * C)} for this input' if mode == 'MVC'
                     else f'V * C = {bn.num_features}')

@@ -6,7 +6,7 @@ Tensors are (N, C, T, V): batch (persons folded in), channels, frames, joints.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 import torch.nn as nn

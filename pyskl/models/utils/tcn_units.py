@@ -191,7 +191,7 @@ class dgmstcn(mstcn):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         V = x.shape[-1]
-        if V > self.num_joints:
+        if V > self.num_joints and not torch.jit.is_tracing():
             raise ValueError(f'dgmstcn: input has {V} joints, more than num_joints='
                              f'{self.num_joints}')
         out = self.branch_outputs(torch.cat([x, x.mean(-1, keepdim=True)], -1))
