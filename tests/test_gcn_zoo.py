@@ -344,3 +344,20 @@ def test_zoo_configs_build_and_run(tmp_path):
                 with torch.no_grad():
                     out = model(torch.randn(1, 1, M, 16, V, 3), mode='tensor')
                 assert out.shape == (1, cfg.model.cls_head.num_classes)
+
+
+def test_aagcn_equals_mmaction2_on_the_same_weights():
+    """MMAction2 1.2.0's AAGCN (a port of PYSKL's), run in a scratch virtualenv by
+    tools/analysis/aagcn_parity.py: same state-dict keys and shapes, and the same
+    float64 output (pooled over T, V) on deterministic weights."""
+    import json
+    import os.path as osp
+    import sys
+    from conftest import ROOT
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+    import aagcn_parity
+    with open(osp.join(ROOT, 'tests', 'data', 'mmaction2_1.2.0_aagcn.json')) as f:
+        ref = json.load(f)
+    ours = aagcn_parity.run('pyskl')
+    assert ours['keys'] == ref['keys'] and ours['shape'] == ref['shape']
+    np.testing.assert_allclose(ours['pooled'], ref['pooled'], rtol=1e-9, atol=1e-6)
