@@ -15,10 +15,14 @@ missing, unexpected and mis-shaped keys, unless a partial load is asked for.
 """
 from __future__ import annotations
 
+import glob
 import os.path as osp
+import pickle
 import re
+import warnings
+import zipfile
 from collections import OrderedDict
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
@@ -30,11 +34,62 @@ def load_from_local_trusted(filename: str, map_location=None):
 
     Raises:
         FileNotFoundError: ``filename`` is not a file.
+        CorruptCheckpointError: it cannot be unpickled (names the file).
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename!r} is not a file')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+    try:
+        return torch.load(filename, map_location=map_location, weights_only=False)
+    except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
+            ValueError) as err:
+        raise CorruptCheckpointError(
+            f'checkpoint {filename!r} cannot be read: truncated or corrupt '
+            f'({type(err).__name__}: {err})') from err
+
+
+class CorruptCheckpointError(RuntimeError):
+    """A checkpoint file exists but cannot be unpickled (truncated, half-written
+    or not a checkpoint)."""
+
+
+def find_resumable_checkpoint(work_dir: str, logger=None) -> Optional[str]:
+    """The checkpoint ``--resume`` (without a path) continues from.
+
+    The file named in ``WORK_DIR/last_checkpoint`` if it can be read; else
+    (``last_checkpoint`` missing, empty, or naming a missing / unreadable
+    file) the newest readable ``*.pth`` of ``work_dir`` by epoch / iteration
+    number, saying so. ``None`` when there is none.
+    """
+    def warn(msg):
+        (logger.warning if logger is not None else warnings.warn)(msg)
+
+    def readable(path):
+        try:
+            load_from_local_trusted(path, map_location='cpu')
+            return True
+        except (CorruptCheckpointError, FileNotFoundError) as err:
+            warn(f'resume: skipping {path}: {err}')
+            return False
+
+    named = None
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(pointer):
+        with open(pointer) as f:
+            named = f.read().strip() or None
+        if named and readable(named):
+            return named
+    def step(path):
+        m = re.search(r'(\d+)\.pth$', osp.basename(path))
+        return (int(m.group(1)) if m else -1, osp.getmtime(path))
+    candidates = sorted((p for p in glob.glob(osp.join(work_dir, '*.pth')) if p != named),
+                        key=step, reverse=True)
+    for path in candidates:
+        if readable(path):
+            warn(f'resume: {"last_checkpoint names " + repr(named) if named else "no last_checkpoint"}'
+                 f'; falling back to the newest readable checkpoint {path}')
+            return path
+    return None
 
 
 def _state_dict_of(checkpoint) -> Dict[str, torch.Tensor]:

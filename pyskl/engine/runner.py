@@ -5,6 +5,10 @@ mmengine loads ``load_from`` and ``--resume`` checkpoints with
 and training or testing goes on with a half-random model. Here every load
 goes through :func:`pyskl.engine.checkpoint.load_checked`.
 
+Checkpoints are written atomically (temporary file + rename), and ``--resume``
+without a path skips unreadable checkpoints (a truncated file, an empty
+``last_checkpoint``) with a warning, continuing from the newest readable one.
+
 Config keys:
     load_partial: ``True`` allows ``load_from`` to load only the weights whose
         names and shapes match (fine-tuning with a new head); what stayed newly
@@ -12,12 +16,16 @@ Config keys:
 """
 from __future__ import annotations
 
+import glob
+import os
+import os.path as osp
+
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from pyskl.registry import RUNNERS
-from .checkpoint import load_checked, partial_load_message
+from .checkpoint import find_resumable_checkpoint, load_checked, partial_load_message
 
 
 @RUNNERS.register_module()
@@ -30,6 +38,33 @@ class StrictLoadRunner(Runner):
     """
 
     _resuming = False
+
+    def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
+        """mmengine's ``save_checkpoint``, made atomic: the checkpoint is
+        written to a temporary file in ``out_dir`` and renamed, so a run
+        killed while saving leaves the previous checkpoints whole."""
+        tmp = f'.{filename}.tmp{os.getpid()}'
+        super().save_checkpoint(out_dir, tmp, *args, **kwargs)
+        src, dst = osp.join(out_dir, tmp), osp.join(out_dir, filename)
+        if osp.exists(src):   # written by the main process only
+            os.replace(src, dst)
+            for stale in glob.glob(osp.join(out_dir, '.*.tmp*')):  # of a killed save
+                os.remove(stale)
+
+    def load_or_resume(self) -> None:
+        """``--resume`` without a path continues from the newest *readable*
+        checkpoint (see :func:`find_resumable_checkpoint`); otherwise as
+        mmengine."""
+        if not self._has_loaded and self._resume and self._load_from is None:
+            found = find_resumable_checkpoint(self.work_dir, self.logger)
+            if found is None:
+                self.logger.warning(f'--resume: no readable checkpoint in {self.work_dir}; '
+                                    'training from scratch')
+                self._resume = False
+            else:
+                self.logger.info(f'Resuming from {found}')
+                self._load_from = found
+        return super().load_or_resume()
 
     def resume(self, filename, *args, **kwargs):
         self._resuming = True
