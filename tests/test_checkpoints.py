@@ -1,5 +1,6 @@
 """Checkpoints are never lost or half-written: atomic saves, a clear error for a
-truncated file, and --resume falling back to the newest readable checkpoint."""
+truncated file, and --resume falling back to the newest readable checkpoint; a
+transform failing in a data worker names the sample and the transform."""
 import os
 import os.path as osp
 import sys
@@ -7,7 +8,9 @@ import sys
 import mmengine.runner.runner as mm_runner
 import pytest
 
+from pyskl.datasets import PipelineError
 from pyskl.engine.checkpoint import CorruptCheckpointError, load_from_local_trusted
+from pyskl.registry import TRANSFORMS
 from conftest import ROOT
 from test_engine import _jhmdb_like_ann
 
@@ -92,3 +95,30 @@ def test_kill_during_save_leaves_the_previous_checkpoint_whole(tmp_path, monkeyp
     train_tool.main(_resume(tiny_opts(ann, work, epochs=2)))
     assert _epoch(work / 'epoch_2.pth') == 2
     assert not [f for f in os.listdir(work) if '.tmp' in f]   # the dead write is cleaned up
+
+
+@TRANSFORMS.register_module()
+class _FailOnThirdSample:
+    """Raises on the sample whose frame_dir is S002."""
+
+    def __call__(self, results):
+        if results['frame_dir'] == 'S002':
+            raise ValueError('bad joint count')
+        return results
+
+
+@pytest.mark.parametrize('workers', [0, 2])
+def test_a_failing_transform_names_the_sample_and_transform(tmp_path, workers):
+    ann = _jhmdb_like_ann(tmp_path)
+    cfg = tmp_path / 'failing.py'
+    cfg.write_text(f"_base_ = {JHMDB_CFG!r}\n"
+                   "train_pipeline = [dict(type='_FailOnThirdSample')] + _base_.train_pipeline\n"
+                   "train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))\n")
+    opts = tiny_opts(ann, tmp_path / 'w', config=str(cfg),
+                     extra=(f'train_dataloader.num_workers={workers}',
+                            f'train_dataloader.persistent_workers={workers > 0}'))
+    with pytest.raises(PipelineError) as err:
+        train_tool.main(opts)
+    msg = str(err.value)
+    assert "sample 2 (frame_dir='S002')" in msg and str(ann) in msg
+    assert 'transform _FailOnThirdSample failed: ValueError: bad joint count' in msg

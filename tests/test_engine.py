@@ -110,6 +110,7 @@ def test_nan_loss_stops_training_before_the_next_checkpoint(tmp_path):
         train_tool.main(tiny_opts(ann, work, epochs=3, config=str(cfg)))
     assert (work / 'epoch_1.pth').is_file()
     assert not (work / 'epoch_2.pth').exists() and not (work / 'epoch_3.pth').exists()
+    assert [p.name for p in work.glob('best_*.pth')] == ['best_acc_top1_epoch_1.pth']
 
 
 def test_inference_api_lists_the_mis_shaped_keys():

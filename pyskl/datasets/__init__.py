@@ -1,5 +1,5 @@
 """Datasets and pose pipeline transforms."""
 from . import transforms  # noqa: F401  (registers the transforms)
-from .pose_dataset import AnnotationError, PoseDataset
+from .pose_dataset import AnnotationError, PipelineError, PoseDataset
 
-__all__ = ['PoseDataset', 'AnnotationError']
+__all__ = ['PoseDataset', 'AnnotationError', 'PipelineError']

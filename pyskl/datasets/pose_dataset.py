@@ -28,6 +28,13 @@ class AnnotationError(ValueError):
     """A malformed annotation file or sample (the message names both)."""
 
 
+class PipelineError(RuntimeError):
+    """A transform failed on one sample; the message names the sample (index,
+    ``frame_dir``, annotation file) and the transform, and the original
+    exception is chained. Raised in a dataloader worker, it reaches the main
+    process with the same message."""
+
+
 def load_annotation_file(path: str):
     """Unpickle ``path`` (local or mmengine backend), with a clear error."""
     try:
@@ -165,6 +172,26 @@ class PoseDataset(BaseDataset):
             raise AnnotationError(f'annotation file {path!r}: no sample passes valid_ratio='
                                   f'{self.valid_ratio} at box_thr={self.box_thr}')
         return kept
+
+    def prepare_data(self, idx: int):
+        """Run the pipeline on sample ``idx``, one transform at a time.
+
+        Raises:
+            PipelineError: a transform raised; names the sample and the
+                transform (instead of a bare traceback from inside a worker).
+        """
+        results = self.get_data_info(idx)
+        where = (f'sample {idx} (frame_dir={results.get("frame_dir")!r}) of '
+                 f'{self.ann_file!r}')
+        for transform in self.pipeline.transforms:
+            try:
+                results = transform(results)
+            except Exception as err:  # noqa: BLE001 - re-raised with the sample and transform
+                raise PipelineError(f'{where}: transform {type(transform).__name__} failed: '
+                                    f'{type(err).__name__}: {err}') from err
+            if results is None:
+                return None
+        return results
 
     def get_data_info(self, idx: int) -> Dict:
         info = super().get_data_info(idx)
