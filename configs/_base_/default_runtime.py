@@ -8,7 +8,9 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto', max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'),
-    check_invalid_loss=dict(type='CheckInvalidLossHook', interval=1))
+    check_invalid_loss=dict(type='CheckInvalidLossHook', interval=1),
+    # each epoch's randomness from (seed, epoch, rank, worker): --resume replays exactly
+    epoch_seed=dict(type='EpochSeedHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -16,9 +16,11 @@ import re
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
+from mmengine.dist import get_rank
 from mmengine.dataset import BaseDataset
 from mmengine.fileio import get
 
+from pyskl.utils.epoch_seed import EpochSeed
 from pyskl.registry import DATASETS
 
 REQUIRED_SAMPLE_KEYS = ('frame_dir', 'total_frames', 'keypoint')
@@ -125,6 +127,8 @@ class PoseDataset(BaseDataset):
         self.split = split
         self.valid_ratio = valid_ratio
         self.box_thr = box_thr
+        #: the training epoch, set by EpochSeedHook (pyskl.utils.epoch_seed)
+        self.epoch_seed = EpochSeed()
         super().__init__(ann_file=ann_file, pipeline=list(pipeline), test_mode=test_mode,
                          **kwargs)
 
@@ -180,6 +184,8 @@ class PoseDataset(BaseDataset):
             PipelineError: a transform raised; names the sample and the
                 transform (instead of a bare traceback from inside a worker).
         """
+        if not self.test_mode:
+            self.epoch_seed.reseed_if_new_epoch(get_rank())
         results = self.get_data_info(idx)
         where = (f'sample {idx} (frame_dir={results.get("frame_dir")!r}) of '
                  f'{self.ann_file!r}')

@@ -1,7 +1,8 @@
-"""``CheckInvalidLossHook``: stop a training whose loss is NaN or infinite.
-
-mmengine 0.10 has no such hook (mmdet/mmcv 1.x had one that only logged).
-Without it a diverged run keeps training and checkpointing a NaN model.
+"""Training hooks: ``CheckInvalidLossHook`` stops a training whose loss is NaN
+or infinite (mmengine 0.10 has no such hook; without it a diverged run keeps
+training and checkpointing a NaN model); ``EpochSeedHook`` makes each epoch's
+random numbers a function of (seed, epoch, rank, worker), so ``--resume``
+replays the interrupted run exactly (:mod:`pyskl.utils.epoch_seed`).
 """
 from __future__ import annotations
 
@@ -59,3 +60,52 @@ class CheckInvalidLossHook(Hook):
                 f'training loss is not finite at {where} ({what}); training stopped so that no '
                 'checkpoint of a diverged model is written. Lower the learning rate, check the '
                 'data for NaN/inf keypoints, or resume from the last good checkpoint.')
+
+
+def _epoch_seeds(dataset):
+    """The ``EpochSeed`` objects of a dataset and the datasets it wraps."""
+    found, todo, seen = [], [dataset], set()
+    while todo:
+        d = todo.pop()
+        if d is None or id(d) in seen:
+            continue
+        seen.add(id(d))
+        if getattr(d, 'epoch_seed', None) is not None:
+            found.append(d.epoch_seed)
+        todo.append(getattr(d, 'dataset', None))
+        todo.extend(getattr(d, 'datasets', None) or [])
+    return found
+
+
+@HOOKS.register_module()
+class EpochSeedHook(Hook):
+    """Re-seed every random generator at the start of each training epoch.
+
+    The main process (dropout, anything drawn outside the data pipeline) is
+    seeded from ``(runner.seed, epoch, rank)``, and the epoch is published to
+    the training dataset's workers, which re-seed themselves from
+    ``(seed, epoch, rank, worker)`` at their first sample of the epoch. A run
+    resumed from the checkpoint of epoch ``e`` therefore continues exactly as
+    the uninterrupted run (bit-for-bit on CPU; with ``--deterministic`` on
+    GPU), whatever ``num_workers`` is.
+    """
+
+    priority = 'VERY_HIGH'
+
+    @staticmethod
+    def _seed(runner) -> int:
+        return runner.seed if runner.seed is not None else 0
+
+    def before_train_epoch(self, runner) -> None:
+        # before the epoch's DataLoader iterator exists: workers see the new epoch
+        for es in _epoch_seeds(runner.train_dataloader.dataset):
+            es.set(self._seed(runner), runner.epoch)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        # the main process at the first iteration, i.e. after the iterator was created:
+        # creating it draws torch's worker base seed in some epochs only (persistent
+        # workers: the first epoch of a run), which must not shift the model's draws
+        if batch_idx == 0:
+            from mmengine.dist import get_rank
+            from pyskl.utils.epoch_seed import derive_seed, seed_everything
+            seed_everything(derive_seed(self._seed(runner), runner.epoch, get_rank(), 'main'))
