@@ -17,6 +17,7 @@ setup(
     long_description=open(osp.join(here, 'README.md')).read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'configs', 'tools', 'demo')),
+    package_data={'pyskl.skeleton': ['hyper_labels/*.yaml']},
     python_requires='>=3.8',
     install_requires=requires,
     extras_require=dict(

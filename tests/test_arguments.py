@@ -17,6 +17,8 @@ REQUIRED = {
     'STGCN': dict(graph_cfg=dict(layout='coco')), 'Flip': dict(layout='coco'),
     'AAGCN': dict(graph_cfg=dict(layout='coco')), 'CTRGCN': dict(graph_cfg=dict(layout='coco')),
     'MSG3D': dict(graph_cfg=dict(layout='coco', mode='binary_adj')),
+    'EHGFormer': dict(graph_cfg=dict(layout='coco'), dim=8, depth=1, num_heads=2),
+    'ActionHeadClassification': dict(num_classes=2, in_channels=4),
     'DGSTGCN': dict(graph_cfg=dict(layout='coco', mode='random', num_filter=2)),
     'RGBPoseHead': dict(num_classes=2), 'MMUniformSampleFrames': dict(clip_len=dict(RGB=8)),
     'MultiModalDataPreprocessor': dict(preprocessors=dict(imgs=dict(

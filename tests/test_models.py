@@ -37,6 +37,7 @@ def test_registry_covers_every_model_class():
     from test_models_3d import BACKBONES as BACKBONES_3D
     from test_gcn_zoo import SMALL as ZOO
     tested = set(SMALL_BACKBONES) | set(SMALL_HEADS) | set(RECOGNIZERS) | set(ZOO) | {
+        'EHGFormer', 'ActionHeadClassification',  # tests/test_ehgformer.py
         'CrossEntropyLoss', 'ActionDataPreprocessor', 'I3DHead', 'Recognizer3D',
         'RGBPoseConv3D', 'ResNet3dPathway', 'RGBPoseHead', 'MMRecognizer3D',
         'MultiModalDataPreprocessor'} | {  # tests/test_rgbpose*.py
