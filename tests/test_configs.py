@@ -16,7 +16,8 @@ ZOO = ('aagcn', 'ctrgcn', 'msg3d', 'dgstgcn')
 # every ST-GCN / ST-GCN++ / PoseC3D NTU config, and the joint stream of each zoo family
 # (the zoo's other streams differ only in `feats`, which the ST-GCN++ ones exercise)
 NTU = [c for c in CONFIGS if '_ntu' in c and (osp.basename(osp.dirname(c)) not in ZOO
-                                             or '-joint-u100' in c)]
+                                             or '-joint-u100' in c)
+       and not c.endswith('_finetune.py')]   # = their base, plus load_from
 
 
 def test_configs_found():

@@ -156,3 +156,44 @@ def test_head_averages_time_then_persons():
         head(torch.randn(1, 2, 5, 3, 2))
     assert np.isclose(MODELS.build(dict(type='ActionHeadClassification', num_classes=3,
                                         in_channels=600)).fc1.out_features, 1200)
+
+
+def test_real_jhmdb_two_iterations_train_then_test(jhmdb_ann, tmp_path):
+    import os.path as osp
+    import pickle
+    import sys
+    from conftest import ROOT
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import test as test_tool
+    import train as train_tool
+    from test_tools import tiny_opts
+    cfg = osp.join(ROOT, 'configs', 'ehgformer', 'ehgformer_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
+    ann, _ = jhmdb_ann
+    work = tmp_path / 'work'
+    train_tool.main(tiny_opts(ann, work, config=cfg))        # 4 clips, batch 2
+    dump = tmp_path / 'r.pkl'
+    test_tool.main([cfg, str(work / 'epoch_1.pth'), '--work-dir', str(work), '--dump', str(dump),
+                    '--cfg-options', f'test_dataloader.dataset.ann_file={ann}',
+                    'test_dataloader.dataset.indices=2', 'log_level=WARNING'])
+    with open(dump, 'rb') as f:
+        results = pickle.load(f)
+    assert len(results) == 2 and results[0]['pred_score'].shape == (14,)
+
+
+def test_fine_tuning_loads_the_backbone_and_reinitialises_the_head(tmp_path):
+    """A 60-class model's weights into a 14-class one with the same backbone:
+    ``load_partial`` loads the backbone and reports the re-initialised classifier."""
+    from pyskl.engine.checkpoint import load_checked
+    src = MODELS.build(dict(type='RecognizerGCN', backbone=dict(SMALL),
+                            cls_head=dict(type='ActionHeadClassification', num_classes=60,
+                                          in_channels=16)))
+    dst = MODELS.build(dict(type='RecognizerGCN', backbone=dict(SMALL),
+                            cls_head=dict(type='ActionHeadClassification', num_classes=14,
+                                          in_channels=16)))
+    report = load_checked(dst, dict(state_dict=src.state_dict()), source='pretrained',
+                          partial=True)
+    for k, v in src.backbone.state_dict().items():
+        assert torch.equal(dst.backbone.state_dict()[k], v)
+    assert report['missing'] == [] and report['unexpected'] == []
+    assert [m.split(':')[0] for m in report['mismatched']] == ['cls_head.fc2.weight',
+                                                              'cls_head.fc2.bias']

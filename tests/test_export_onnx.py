@@ -20,6 +20,7 @@ FAMILIES = {
     'ctrgcn': ('ctrgcn/ctrgcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', []),
     'msg3d': ('msg3d/msg3d_8xb16-joint-u100-80e_ntu60-xsub-keypoint-3d.py', []),
     'dgstgcn': ('dgstgcn/dgstgcn_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py', []),
+    'ehgformer': ('ehgformer/ehgformer_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py', []),
     'posec3d_slowonly': ('posec3d/slowonly_r50_u48_240e_ntu60_xsub_keypoint.py', []),
     'c3d': ('posec3d/c3d_light_u48_240e_ntu60_xsub_keypoint.py', []),
     'x3d': ('posec3d/x3d_shallow_u48_240e_ntu60_xsub_keypoint.py', []),
@@ -59,7 +60,10 @@ def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
     assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == 'batch'
     names = [o.name for o in graph.output]
     assert names == (['scores', 'rgb_scores', 'pose_scores'] if family == 'rgbpose'
-                     else ['scores'])
+                     else ['action_label'] if family == 'ehgformer' else ['scores'])
+    if family == 'ehgformer':   # seed 001's signature: pose2d (N, T, V, C), one person
+        dims = graph.input[0].type.tensor_type.shape.dim
+        assert graph.input[0].name == 'pose2d' and [d.dim_value for d in dims[1:]] == [8, 15, 3]
 
 
 @pytest.mark.parametrize('rel,args', [

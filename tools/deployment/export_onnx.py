@@ -9,6 +9,8 @@ average their scores to test several clips). Inputs and outputs, by family:
 * GCN (ST-GCN, ST-GCN++, AAGCN, CTR-GCN, MS-G3D, DG-STGCN): input ``keypoint`` (N, M, T, V, C) float32 -- the
   output of the config's test pipeline for one clip;
 * 3D CNN (PoseC3D SlowOnly / C3D / X3D): input ``imgs`` (N, C, T, H, W);
+* EHGFormer (seed 001): input ``pose2d`` (N, T, V, C) for one person, output
+  ``action_label`` (N, num_classes), the seed's signature;
 * RGBPoseConv3D: inputs ``imgs`` (N, 3, T, H, W) (RGB after mean/std) and
   ``heatmap_imgs`` (N, K, 4T, H/4, W/4);
 
@@ -42,6 +44,8 @@ class ScoresModel(torch.nn.Module):
 
     def forward(self, *xs):
         inputs = dict(zip(self.input_names, xs)) if len(xs) > 1 else xs[0]
+        if self.input_names == ['pose2d']:   # EHGFormer: one person (N, T, V, C)
+            inputs = inputs[:, None]
         feats, _ = self.model.extract_feat(inputs)
         logits = self.model.cls_head(feats)
         if isinstance(logits, dict):         # RGBPoseHead
@@ -58,6 +62,8 @@ def family_inputs(cfg, args) -> Dict[str, Tuple[int, ...]]:
         in_channels = model.backbone.get('in_channels', 3)
         from pyskl.skeleton import get_layout
         V = get_layout(model.backbone.graph_cfg.layout).num_node
+        if backbone == 'EHGFormer':      # seed 001's signature: one person
+            return dict(pose2d=(1, args.num_frames, V, in_channels))
         return dict(keypoint=(1, args.num_person, args.num_frames, V, in_channels))
     H, W = args.input_size
     if backbone == 'RGBPoseConv3D':
@@ -81,6 +87,8 @@ def export(cfg, checkpoint, out: str, args) -> float:
     wrapped = ScoresModel(model, names).eval()
     multi = type(model.cls_head).__name__ == 'RGBPoseHead'
     out_names = ['scores', 'rgb_scores', 'pose_scores'] if multi else ['scores']
+    if names == ['pose2d']:
+        out_names = ['action_label']
     example = tuple(torch.randn(*s) for s in shapes.values())
     with warnings.catch_warnings():      # the TorchScript exporter: exact on these models
         warnings.simplefilter('ignore', DeprecationWarning)
@@ -107,7 +115,7 @@ def main(argv=None) -> int:
                                       'initialisation')
     p.add_argument('--output-file', required=True)
     p.add_argument('--num-frames', type=int, default=None,
-                   help='T of the example input (GCN default 100, 3D CNN default 48; '
+                   help='T of the example input (GCN default 100, EHGFormer its maxlen, 3D CNN default 48; '
                         'RGBPoseConv3D: RGB frames, default 8)')
     p.add_argument('--num-person', type=int, default=2, help='M (GCN)')
     p.add_argument('--input-size', type=int, nargs=2, default=None, metavar=('H', 'W'),
@@ -122,7 +130,9 @@ def main(argv=None) -> int:
     cfg = load_config(args.config)
     rgbpose = cfg.model.backbone.type == 'RGBPoseConv3D'
     if args.num_frames is None:
-        args.num_frames = 100 if cfg.model.type == 'RecognizerGCN' else (8 if rgbpose else 48)
+        args.num_frames = (cfg.model.backbone.get('maxlen', 243)
+                           if cfg.model.backbone.type == 'EHGFormer' else 100
+                           if cfg.model.type == 'RecognizerGCN' else (8 if rgbpose else 48))
     if args.input_size is None:
         args.input_size = (224, 224) if rgbpose else (64, 64)
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint

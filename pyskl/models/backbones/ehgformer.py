@@ -126,7 +126,7 @@ class Attention(nn.Module):
 
     def forward(self, x):
         B, L, C = x.shape
-        q, k, v = self.qkv(x).view(B, L, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(B, L, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
         bias = None
         if self.relation is not None:
             bias = self.relation_scale * self.relation * q.shape[-1] ** -0.5   # (H, L, L)
@@ -322,10 +322,10 @@ class EHGFormer(BaseModule):
         if one_person:
             x = x[:, None]
         N, M, T, V, C = x.shape
-        if V != self.num_joints or C != self.in_channels:
+        if (V != self.num_joints or C != self.in_channels) and not torch.jit.is_tracing():
             raise ValueError(f'EHGFormer: input (N, M, T, V, C) = {tuple(x.shape)}, expected '
                              f'V={self.num_joints}, C={self.in_channels}')
-        if T > self.maxlen:
+        if T > self.maxlen and not torch.jit.is_tracing():
             raise ValueError(f'EHGFormer: {T} frames, more than maxlen={self.maxlen}')
         B = N * M
         x = self.pos_drop(self.joint_embed(x.reshape(B * T, V, C)) + self.spatial_pos)

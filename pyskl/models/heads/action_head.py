@@ -38,7 +38,7 @@ class ActionHeadClassification(BaseHead):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         N, M, T, V, C = x.shape
-        if V != self.num_joints or C != self.in_channels:
+        if (V != self.num_joints or C != self.in_channels) and not torch.jit.is_tracing():
             raise ValueError(f'ActionHeadClassification: features (N, M, T, V, C) = '
                              f'{tuple(x.shape)}, expected V={self.num_joints}, '
                              f'C={self.in_channels}')
