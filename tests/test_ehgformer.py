@@ -197,3 +197,42 @@ def test_fine_tuning_loads_the_backbone_and_reinitialises_the_head(tmp_path):
     assert report['missing'] == [] and report['unexpected'] == []
     assert [m.split(':')[0] for m in report['mismatched']] == ['cls_head.fc2.weight',
                                                               'cls_head.fc2.bias']
+
+
+def test_visualize_attention_writes_every_map(jhmdb_ann, tmp_path):
+    import os.path as osp
+    import sys
+    from conftest import ROOT
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import visualize_attention
+    ann, data = jhmdb_ann
+    cfg = osp.join(ROOT, 'configs', 'ehgformer', 'ehgformer_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
+    out = tmp_path / 'attn'
+    frame_dir = data['split']['test1'][3]
+    written = visualize_attention.main([cfg, 'none', '--sample', frame_dir, '--out-dir', str(out),
+                                        '--cfg-options', f'ann_file={ann}',
+                                        'model.backbone.depth=2', 'model.backbone.num_heads=2'])
+    # 2 layers x 2 heads x 3 kinds + the summary
+    assert len(written) == 2 * 2 * 3 + 1 and all(osp.getsize(p) > 1000 for p in written)
+    assert (out / 'layer1_temporal_head1.png').is_file() and (out / 'summary.png').is_file()
+    assert frame_dir in (out / 'prediction.txt').read_text()
+
+
+def test_recorded_attention_maps_are_distributions():
+    import os.path as osp
+    import sys
+    from conftest import ROOT
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import visualize_attention
+    model = MODELS.build(dict(type='RecognizerGCN', backbone=dict(SMALL),
+                              cls_head=dict(type='ActionHeadClassification', num_classes=5,
+                                            in_channels=16))).eval()
+    x = torch.randn(1, 1, 1, 6, 17, 3)
+    _, maps = visualize_attention.collect(model, x)
+    assert [len(v) for v in maps.values()] == [2, 2, 2]
+    assert maps['spatial'][0].shape == (4, 17, 17) and maps['temporal'][1].shape == (4, 6, 6)
+    for layers in maps.values():
+        for m in layers:
+            np.testing.assert_allclose(m.sum(-1), 1, rtol=1e-5)
+    # recording off again: the model runs without keeping maps
+    assert model.backbone.spatial_blocks[0].attn.record is None
