@@ -21,7 +21,7 @@ ARGS = {
     'GeneratePoseTarget': dict(with_kp=True, with_limb=True, double=True, scaling=0.125),
     'FormatShape': dict(input_format='NCTHW_Heatmap'),
     'MMUniformSampleFrames': dict(clip_len=dict(RGB=4, Pose=8)), 'MMDecode': {},
-    'MMCompact': {},
+    'MMCompact': {}, 'DecompressPose': dict(max_person=1),
 }
 
 
@@ -37,6 +37,10 @@ def _results(name):
         r.update(imgs=np.zeros((20, 17, 8, 8), np.float32), clip_len=10, num_clips=2)
     if name == 'MMDecode':      # pose only: the RGB side reads videos (test_rgbpose_pipeline)
         r.update(modality=['Pose'], Pose_inds=np.arange(0, 20, 3))
+    if name == 'DecompressPose':     # compressed: N skeletons and their frames
+        r = dict(frame_dir='S0', label=1, total_frames=20, img_shape=(480, 640),
+                 frame_inds=np.repeat(np.arange(0, 20, 2), 2),
+                 keypoint=rng.rand(20, 17, 3).astype(np.float32))
     if name == 'MergeSkeFeat':
         r['extra'] = np.zeros((2, 20, 17, 1), np.float32)
     return r

@@ -55,6 +55,26 @@ def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -
     where = f'annotation file {path!r}, sample {name!r}'
     if not isinstance(sample, dict):
         raise AnnotationError(f'{where}: a sample must be a dict, got {type(sample).__name__}')
+    if 'frame_inds' in sample:      # PYSKL's compressed (Kinetics-400) form
+        keys = ('frame_dir', 'total_frames', 'frame_inds') + (('label',) if with_label else ())
+        missing = [k for k in keys if k not in sample]
+        if 'keypoint' not in sample and 'raw_file' not in sample:
+            missing.append('keypoint or raw_file')
+        if missing:
+            raise AnnotationError(f'{where}: missing key(s) {missing}; has {sorted(sample)}')
+        n = len(sample['frame_inds'])
+        for key, shape in (('box_score', (n,)), ('keypoint', None)):
+            v = sample.get(key)
+            if v is None:
+                continue
+            ok = (np.shape(v) == shape if shape else np.ndim(v) == 3 and np.shape(v)[0] == n
+                  and np.shape(v)[2] == 3)
+            if not ok:
+                raise AnnotationError(f'{where}: {key} has shape {np.shape(v)}, expected '
+                                      f'{shape or (n, "V", 3)} for {n} frame_inds')
+        if with_label:
+            _check_label(sample['label'], where)
+        return
     keys = REQUIRED_SAMPLE_KEYS + (('label',) if with_label else ())
     missing = [k for k in keys if k not in sample]
     if missing:
@@ -83,9 +103,12 @@ def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -
         if not np.isfinite(sc).all():
             raise AnnotationError(f'{where}: keypoint_score contains NaN or infinite values')
     if with_label:
-        label = sample['label']
-        if not isinstance(label, (int, np.integer)) or label < 0:
-            raise AnnotationError(f'{where}: label must be a non-negative int, got {label!r}')
+        _check_label(sample['label'], where)
+
+
+def _check_label(label, where: str) -> None:
+    if not isinstance(label, (int, np.integer)) or label < 0:
+        raise AnnotationError(f'{where}: label must be a non-negative int, got {label!r}')
 
 
 @DATASETS.register_module()

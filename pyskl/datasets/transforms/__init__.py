@@ -1,6 +1,7 @@
 """Pose pipeline transforms (registered in ``pyskl.registry.TRANSFORMS``)."""
 from .augment import RandomRot, RandomScale
 from .base import PoseTransform
+from .decompress import DecompressPose
 from .features import GenSkeFeat, JointToBone, MergeSkeFeat, ToMotion
 from .flip import Flip
 from .formatting import FormatGCNInput, FormatShape, PackActionInputs, PadTo
@@ -14,4 +15,5 @@ __all__ = ['PoseTransform', 'UniformSampleFrames', 'PoseDecode', 'PreNormalize2D
            'PreNormalize3D', 'GenSkeFeat', 'JointToBone', 'ToMotion', 'MergeSkeFeat',
            'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'FormatGCNInput', 'FormatShape',
            'PackActionInputs', 'PoseCompact', 'Resize', 'RandomResizedCrop', 'CenterCrop',
-           'GeneratePoseTarget', 'MMUniformSampleFrames', 'MMDecode', 'MMCompact']
+           'GeneratePoseTarget', 'MMUniformSampleFrames', 'MMDecode', 'MMCompact',
+           'DecompressPose']
