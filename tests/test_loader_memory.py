@@ -20,7 +20,7 @@ def test_synthetic_k400_has_pyskl_keys_and_realistic_sizes():
     T = np.array([x['total_frames'] for x in data['annotations']])
     assert T.min() >= 240 and T.max() <= 300
     persons = np.mean([len(x['frame_inds']) / x['total_frames'] for x in data['annotations']])
-    assert 1.3 < persons < 1.5
+    assert 1.4 < persons < 1.6
     assert len(data['split']['train']) == 200
 
 

@@ -8,7 +8,7 @@ kpfiles): per video ``frame_dir``, ``label``, ``img_shape`` /
 detected skeleton its frame (``frame_inds``) and box score (``box_score``),
 plus ``valid`` (frames with a box score above each threshold). This script
 writes a file with the same keys and realistic sizes -- 240 k videos of 10 s at
-24-30 fps (240-300 frames), 0-4 detected persons per frame (1.4 on average),
+24-30 fps (240-300 frames), 0-4 detected persons per frame (1.5 on average),
 int64 frame indices and float32 box scores -- for measuring the memory of data
 loading (``tools/analysis/loader_memory.py``). It is generated, never committed;
 the kpfiles are not written (the measurement does not decode skeletons).
@@ -30,7 +30,7 @@ def make(num_samples: int, seed: int = 0):
     anns = []
     for i in range(num_samples):
         T = int(rng.randint(240, 301))
-        persons = rng.choice(5, size=T, p=[0.12, 0.45, 0.28, 0.1, 0.05])   # mean 1.41
+        persons = rng.choice(5, size=T, p=[0.12, 0.45, 0.28, 0.1, 0.05])   # mean 1.51
         frame_inds = np.repeat(np.arange(T), persons).astype(np.int64)
         box_score = rng.beta(5, 2, size=len(frame_inds)).astype(np.float32)
         valid = {thr: int(len(np.unique(frame_inds[box_score >= thr])))
