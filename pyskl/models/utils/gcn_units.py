@@ -12,6 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .tcn_units import bn_init, conv_branch_init, conv_init
+
 
 class unit_gcn(nn.Module):
     """Spatial graph convolution over K adjacency subsets.
@@ -148,7 +150,6 @@ class unit_aagcn(nn.Module):
         self.init_weights()
 
     def init_weights(self) -> None:
-        from .tcn_units import bn_init, conv_branch_init, conv_init
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 conv_init(m)
@@ -255,7 +256,6 @@ class unit_ctrgcn(nn.Module):
         self.init_weights()
 
     def init_weights(self) -> None:
-        from .tcn_units import bn_init, conv_init
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 conv_init(m)
