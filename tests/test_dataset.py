@@ -93,7 +93,9 @@ def test_missing_result_key_is_named_by_the_transform(tmp_path):
                                   dict(type='PoseDecode'),
                                   dict(type='JointToBone', dataset='coco', source='j')],
                      split='xsub_train')
-    with pytest.raises(KeyError, match="JointToBone: sample 'S000' has no result key"):
+    from pyskl.datasets import PipelineError
+    with pytest.raises(PipelineError, match="transform JointToBone failed: KeyError: "
+                                            "\"JointToBone: sample 'S000' has no result key"):
         ds[0]
 
 
