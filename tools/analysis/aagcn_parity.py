@@ -15,8 +15,6 @@ numbers are kept in ``tests/data/mmaction2_1.2.0_aagcn.json`` and checked by
 ``tests/test_gcn_zoo.py``. (MMAction2 1.2.0 ships no CTR-GCN / MS-G3D /
 DG-STGCN backbone to compare with.)
 """
-import argparse
-import json
 import os.path as osp
 import sys
 
@@ -60,17 +58,10 @@ def run(impl: str) -> dict:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
-    p.add_argument('--out', help='write the result as JSON here')
-    args = p.parse_args(argv)
-    res = run(args.impl)
-    print(f"{args.impl}: {len(res['keys'])} state-dict keys, {res['params']} parameters, "
-          f"output {res['shape']}, pooled[:3] {res['pooled'][:3]}")
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump(res, f)
-    return res
+    from rgbpose_parity import parity_cli
+    return parity_cli(run, __doc__.splitlines()[0], lambda impl, res: (
+        f"{impl}: {len(res['keys'])} state-dict keys, {res['params']} parameters, "
+        f"output {res['shape']}, pooled[:3] {res['pooled'][:3]}"), argv)
 
 
 if __name__ == '__main__':

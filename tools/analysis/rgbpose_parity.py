@@ -97,18 +97,26 @@ def run(impl: str) -> dict:
                 logits={k: [float(x) for x in v[0]] for k, v in scores.items()})
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parity_cli(run_fn, description: str, summary, argv=None) -> dict:
+    """``--impl pyskl|mmaction2 [--out JSON]``: run ``run_fn(impl)``, print
+    ``summary(impl, result)``, write the result as JSON (shared by the parity
+    scripts)."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--out', help='write the result as JSON here')
     args = p.parse_args(argv)
-    res = run(args.impl)
-    print(f"{args.impl}: {len(res['keys'])} state-dict keys, params {res['params']}, "
-          f"features {res['features']}, rgb logits[:3] {res['logits']['rgb'][:3]}")
+    res = run_fn(args.impl)
+    print(summary(args.impl, res))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(res, f)
     return res
+
+
+def main(argv=None):
+    return parity_cli(run, __doc__.splitlines()[0], lambda impl, res: (
+        f"{impl}: {len(res['keys'])} state-dict keys, params {res['params']}, "
+        f"features {res['features']}, rgb logits[:3] {res['logits']['rgb'][:3]}"), argv)
 
 
 if __name__ == '__main__':

@@ -130,9 +130,12 @@ def main(argv=None) -> int:
     cfg = load_config(args.config)
     rgbpose = cfg.model.backbone.type == 'RGBPoseConv3D'
     if args.num_frames is None:
-        args.num_frames = (cfg.model.backbone.get('maxlen', 243)
-                           if cfg.model.backbone.type == 'EHGFormer' else 100
-                           if cfg.model.type == 'RecognizerGCN' else (8 if rgbpose else 48))
+        if cfg.model.backbone.type == 'EHGFormer':
+            args.num_frames = cfg.model.backbone.get('maxlen', 243)
+        elif cfg.model.type == 'RecognizerGCN':
+            args.num_frames = 100
+        else:
+            args.num_frames = 8 if rgbpose else 48
     if args.input_size is None:
         args.input_size = (224, 224) if rgbpose else (64, 64)
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint

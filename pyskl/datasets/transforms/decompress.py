@@ -14,7 +14,11 @@ from .base import PoseTransform, sample_name
 
 class KpfileCache:
     """The last ``size`` kpfiles read by this process (PYSKL keeps them in
-    memcached). A kpfile is a pickle ``{frame_dir: {'keypoint': (N, V, 3)}}``."""
+    memcached). A kpfile is a pickle ``{frame_dir: {'keypoint': (N, V, 3)}}``.
+
+    ``get(path, frame_dir)`` returns that (N, V, 3) array; raises
+    ``FileNotFoundError`` (no such kpfile) or ``KeyError`` (no such video in
+    it), both naming the file and the video."""
 
     def __init__(self, size: int = 4):
         self.size = size
@@ -47,7 +51,9 @@ class DecompressPose(PoseTransform):
     frame, the slots of every frame are ordered by score sum (descending) and
     only ``max_person`` kept. ``anno_inds`` (set by ``PoseDataset`` with
     ``valid_ratio``: box score >= ``box_thr``) selects skeletons first.
-    Source: PYSKL ``DecompressPose`` (same output), vectorised.
+    Source: PYSKL ``DecompressPose`` (its rules, vectorised; tested against a
+    frame-by-frame implementation of them -- PYSKL's real K400 files are not
+    in ``../shared``, so no test reads one).
 
     Args:
         squeeze: drop frames without any skeleton (``total_frames`` becomes

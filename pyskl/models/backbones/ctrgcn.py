@@ -10,7 +10,7 @@ from mmengine.model import BaseModule
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph
 from pyskl.utils.compat import ignore_compat_args
-from ..utils import MSTCN, unit_ctrgcn, unit_tcn
+from ..utils import MSTCN, block_residual, unit_ctrgcn
 from .stgcn import input_bn
 
 
@@ -28,12 +28,7 @@ class CTRGCNBlock(nn.Module):
                           dilations=dilations, residual=False, tcn_dropout=tcn_dropout)
         self.tcn1.init_weights()
         self.relu = nn.ReLU()
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = unit_tcn(in_channels, out_channels, kernel_size=1, stride=stride)
+        self.residual = block_residual(in_channels, out_channels, stride, residual)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         res = 0 if self.residual is None else self.residual(x)

@@ -170,7 +170,10 @@ class HyperAttention(nn.Module):
         B, V, C = x.shape
         H = self.num_heads
         q = self.q(x).view(B, V, H, -1).transpose(1, 2)                 # (B, H, V, d)
-        v = self.kv(x).view(B, V, 2, H, -1)[:, :, 1].transpose(1, 2)    # (B, H, V, d)
+        # only the value half of ``kv`` is used (the key half exists for the
+        # reference's parameter layout): compute just that half
+        w, b = self.kv.weight[C:], self.kv.bias[C:] if self.kv.bias is not None else None
+        v = F.linear(x, w, b).view(B, V, H, -1).transpose(1, 2)        # (B, H, V, d)
         e = e.view(B, V, H, -1).transpose(1, 2)                          # (B, H, V, d)
         d = q.shape[-1]
         bias = torch.einsum('hc,bhmc->bhm', self.edge_bias, e)[:, :, None] * d ** -0.5

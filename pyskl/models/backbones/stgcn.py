@@ -10,7 +10,7 @@ from mmengine.model import BaseModule
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph
 from pyskl.utils.compat import ignore_compat_args
-from ..utils import dggcn, dgmstcn, mstcn, unit_aagcn, unit_gcn, unit_tcn
+from ..utils import block_residual, dggcn, dgmstcn, mstcn, unit_aagcn, unit_gcn, unit_tcn
 
 EPS = 1e-4
 
@@ -60,12 +60,7 @@ class STGCNBlock(nn.Module):
             tcn_cfg.setdefault('kernel_size', 9)
         self.tcn = TCN_UNITS[tcn_type](out_channels, out_channels, stride=stride, **tcn_cfg)
         self.relu = nn.ReLU()
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = unit_tcn(in_channels, out_channels, kernel_size=1, stride=stride)
+        self.residual = block_residual(in_channels, out_channels, stride, residual)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         res = 0 if self.residual is None else self.residual(x)

@@ -23,6 +23,10 @@ class ActionHeadClassification(BaseHead):
         dropout: dropout probability on the features.
 
     Input (N, M, T, V, C) -> (N, num_classes) logits.
+
+    Raises:
+        ValueError: features whose V or C differ from ``num_joints`` /
+            ``in_channels``.
     """
 
     def __init__(self, num_classes: int, in_channels: int, num_joints: int = 17,

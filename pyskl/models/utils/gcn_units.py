@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .tcn_units import bn_init, conv_branch_init, conv_init
+from .tcn_units import bn_init, channel_proj, conv_branch_init, init_conv_bn
 
 
 class unit_gcn(nn.Module):
@@ -55,11 +55,8 @@ class unit_gcn(nn.Module):
             self.A = nn.Parameter(A.clone())
         else:
             self.register_buffer('A', A.clone())
-        if with_res and in_channels != out_channels:
-            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
-                                      nn.BatchNorm2d(out_channels))
-        elif with_res:
-            self.down = nn.Identity()
+        if with_res:
+            self.down = channel_proj(in_channels, out_channels)
         if conv_pos == 'pre':
             self.conv = nn.Conv2d(in_channels, out_channels * self.num_subsets, 1)
         else:
@@ -140,21 +137,13 @@ class unit_aagcn(nn.Module):
             self.conv_sa = nn.Conv1d(out_channels, 1, ker_joint, padding=(ker_joint - 1) // 2)
             self.fc1c = nn.Linear(out_channels, out_channels // 2)
             self.fc2c = nn.Linear(out_channels // 2, out_channels)
-        if in_channels != out_channels:
-            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
-                                      nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = channel_proj(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU()
         self.init_weights()
 
     def init_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                conv_init(m)
-            elif isinstance(m, nn.BatchNorm2d):
-                bn_init(m, 1)
+        init_conv_bn(self)
         bn_init(self.bn, 1e-6)
         for conv in self.conv_d:
             conv_branch_init(conv, self.num_subset)
@@ -244,11 +233,7 @@ class unit_ctrgcn(nn.Module):
         self.num_subset = A.shape[0]
         self.convs = nn.ModuleList(CTRGC(in_channels, out_channels)
                                    for _ in range(self.num_subset))
-        if in_channels != out_channels:
-            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
-                                      nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = channel_proj(in_channels, out_channels)
         self.A = nn.Parameter(A.clone())
         self.alpha = nn.Parameter(torch.zeros(1))
         self.bn = nn.BatchNorm2d(out_channels)
@@ -256,11 +241,7 @@ class unit_ctrgcn(nn.Module):
         self.init_weights()
 
     def init_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                conv_init(m)
-            elif isinstance(m, nn.BatchNorm2d):
-                bn_init(m, 1)
+        init_conv_bn(self)
         bn_init(self.bn, 1e-6)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -337,11 +318,7 @@ class dggcn(nn.Module):
         if ada or ctr:
             self.conv1 = nn.Conv2d(in_channels, mid * K, 1)
             self.conv2 = nn.Conv2d(in_channels, mid * K, 1)
-        if in_channels != out_channels:
-            self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
-                                      nn.BatchNorm2d(out_channels))
-        else:
-            self.down = nn.Identity()
+        self.down = channel_proj(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
 
     @staticmethod

@@ -220,6 +220,35 @@ def conv_branch_init(conv: nn.Conv2d, branches: int) -> None:
     nn.init.zeros_(conv.bias)
 
 
+def init_conv_bn(module: nn.Module) -> None:
+    """``conv_init`` on every Conv2d of ``module``, weight 1 / bias 0 on every
+    BatchNorm2d (PYSKL's initialisation of AAGCN / CTR-GCN units)."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            conv_init(m)
+        elif isinstance(m, nn.BatchNorm2d):
+            bn_init(m, 1)
+
+
+def channel_proj(in_channels: int, out_channels: int) -> nn.Module:
+    """The residual of a graph unit: identity, or 1x1 conv + BN when the
+    channels change (PYSKL's ``down``: ``down.0`` conv, ``down.1`` BN)."""
+    if in_channels == out_channels:
+        return nn.Identity()
+    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 1), nn.BatchNorm2d(out_channels))
+
+
+def block_residual(in_channels: int, out_channels: int, stride: int = 1,
+                   residual: bool = True) -> Optional[nn.Module]:
+    """The residual of a GCN block / ``MSTCN``: ``None`` (no residual),
+    identity, or a 1x1 ``unit_tcn`` when channels or T change."""
+    if not residual:
+        return None
+    if in_channels == out_channels and stride == 1:
+        return nn.Identity()
+    return unit_tcn(in_channels, out_channels, kernel_size=1, stride=stride)
+
+
 class MSTCN(nn.Module):
     """Multi-scale temporal convolution of MS-G3D (Liu et al., CVPR 2020),
     also used by CTR-GCN (Chen et al., ICCV 2021); not ST-GCN++'s ``mstcn``.
@@ -261,23 +290,14 @@ class MSTCN(nn.Module):
         branches.append(nn.Sequential(nn.Conv2d(in_channels, bc_rem, 1, stride=(stride, 1)),
                                       nn.BatchNorm2d(bc_rem)))
         self.branches = nn.ModuleList(branches)
-        if not residual:
-            self.residual = None
-        elif in_channels == out_channels and stride == 1:
-            self.residual = nn.Identity()
-        else:
-            self.residual = unit_tcn(in_channels, out_channels, kernel_size=1, stride=stride)
+        self.residual = block_residual(in_channels, out_channels, stride, residual)
         self.act = make_act()
         self.drop = nn.Dropout(tcn_dropout)
 
     def init_weights(self) -> None:
         """PYSKL's CTR-GCN initialisation: ``conv_init`` on every Conv2d,
         BN weight 1 / bias 0."""
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                conv_init(m)
-            elif isinstance(m, nn.BatchNorm2d):
-                bn_init(m, 1)
+        init_conv_bn(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = torch.cat([branch(x) for branch in self.branches], dim=1)
