@@ -236,3 +236,31 @@ def test_compress_nturgbd_resizes_renames_resumes_and_reports(tmp_path):
     mtime = out.stat().st_mtime_ns
     compress_nturgbd.main(args)                          # rerun: finished videos are skipped
     assert out.stat().st_mtime_ns == mtime and not list(dst.glob('*.part.mp4'))
+
+
+def test_weizmann4_split_pairs_and_few_shot(tmp_path):
+    """``weizmann4.py split`` on the real strip listing: 6 pairs per class train, 3 test, a
+    clip and its mirror in one split, and the few-shot splits are the first 1 / 2 pairs of
+    each class (subsets of train)."""
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
+    import weizmann4
+    src = osp.dirname(shared_path('weizmann4', 'strips'))
+    names = [f'{weizmann4.CLASSES[weizmann4.FOLDERS[fo]]}_{cid}'
+             for fo, cid, _ in weizmann4.clips(src)]
+    with open(tmp_path / 'poses.pkl', 'wb') as f:
+        pickle.dump([dict(frame_dir=n) for n in names], f)
+    with open(weizmann4.make_split(src, str(tmp_path)), 'rb') as f:
+        split = pickle.load(f)['split']
+    assert (len(split['train']), len(split['test'])) == (48, 24)
+    assert not set(split['train']) & set(split['test'])
+    for n, size in ((1, 8), (2, 16)):
+        few = split[f'train_{n}pair']
+        assert len(few) == size and set(few) <= set(split['train'])
+        for cls in weizmann4.CLASSES:
+            ids = sorted(int(x.split('_')[1]) for x in few if x.startswith(cls + '_'))
+            all_ids = sorted(int(x.split('_')[1]) for x in names if x.startswith(cls + '_'))
+            assert ids == all_ids[:2 * n]                  # whole (original, mirror) pairs
+    for cls in weizmann4.CLASSES:                           # (original, mirror) share a split
+        ordered = [x for x in names if x.startswith(cls + '_')]
+        for a, b in zip(ordered[::2], ordered[1::2]):
+            assert (a in split['test']) == (b in split['test'])

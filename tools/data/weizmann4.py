@@ -16,7 +16,9 @@ extraction, a split annotation file for the RGB + pose configs.
 per class, the clips sorted by id are pairs (original, mirror); the first 6 pairs
 train, the last 3 test, so a clip and its mirror always share a split and, where
 the ids follow the actors (wave1, wave2, bend; not jack, see the data README),
-no actor is in both.
+no actor is in both. Few-shot training splits ``train_1pair`` / ``train_2pair``: the
+first 1 / 2 pairs of each class (8 / 16 clips), subsets of ``train`` (for fine-tuning
+with few labels: docs/results.md, EHGFormer).
 """
 import argparse
 import glob
@@ -33,6 +35,7 @@ SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'dat
 FOLDERS = {'0': 0, '1': 1, '3': 2, '4': 3}
 CLASSES = ('wave1', 'wave2', 'jack', 'bend')
 TRAIN_PAIRS = 6
+FEW_SHOT_PAIRS = (1, 2)
 
 
 def clips(src: str):
@@ -78,12 +81,15 @@ def make_split(src: str, out: str) -> str:
     with open(osp.join(out, 'poses.pkl'), 'rb') as f:
         anns = pickle.load(f)
     have = {a['frame_dir'] for a in anns}
-    split = dict(train=[], test=[])
+    split = dict(train=[], test=[], **{f'train_{n}pair': [] for n in FEW_SHOT_PAIRS})
     for folder in sorted(FOLDERS):
         names = [f'{CLASSES[FOLDERS[folder]]}_{cid}' for fo, cid, _ in clips(src) if fo == folder]
         for i, name in enumerate(names):               # pairs: ids 2k, 2k+1 in sorted order
             if name in have:
                 split['train' if i // 2 < TRAIN_PAIRS else 'test'].append(name)
+                for n in FEW_SHOT_PAIRS:
+                    if i // 2 < n:
+                        split[f'train_{n}pair'].append(name)
     missing = sorted({f'{CLASSES[FOLDERS[fo]]}_{cid}' for fo, cid, _ in clips(src)} - have)
     dst = osp.join(out, 'weizmann4_2d.pkl')
     with open(dst, 'wb') as f:
