@@ -70,3 +70,13 @@ def test_nan_stream_makes_misses_not_hits(tmp_path, capsys):
     c = _dump(tmp_path / 'c.pkl', [[0.5] * 3] * 3, [0, 1, 2])   # all tied
     res = fuse_scores.report(*fuse_scores.fuse([c], [1]))
     assert res['top1'] == pytest.approx(1 / 3)
+
+
+def test_main_names_a_missing_dump(tmp_path, capsys):
+    """A missing dump file ends the tool with its path in one error line, exit status 2."""
+    j = shared_path('results', 'mmaction2_joint.pkl')
+    missing = str(tmp_path / 'no_such_result.pkl')
+    with pytest.raises(SystemExit) as e:
+        fuse_scores.main(['--preds', j, missing])
+    assert e.value.code == 2
+    assert missing in capsys.readouterr().err

@@ -112,7 +112,10 @@ def main(argv: List[str] = None):
     p.add_argument('--apply-softmax', action='store_true', help='softmax each stream first')
     args = p.parse_args(argv)
     coef = args.coefficients or [1.0] * len(args.preds)
-    scores, labels = fuse(args.preds, coef, args.apply_softmax)
+    try:
+        scores, labels = fuse(args.preds, coef, args.apply_softmax)
+    except (OSError, ValueError) as e:      # a missing / wrong dump: one line, no traceback
+        p.exit(2, f'{p.prog}: error: {e}\n')
     res = report(scores, labels)
     print(f"Fused {len(args.preds)} streams {coef} on {len(labels)} samples: "
           f"top1 {res['top1']:.4f}  top5 {res['top5']:.4f}  mean_class {res['mean1']:.4f}")
