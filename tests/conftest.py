@@ -9,13 +9,35 @@ import pytest
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from pyskl.utils import register_all_modules, shared_data_root  # noqa: E402
+from pyskl.utils import register_all_modules  # noqa: E402
 
 register_all_modules()
 
+FIXTURES = osp.join(ROOT, 'tests', 'data')
+
+
+def shared_data_root() -> str:
+    """``$PYSKL_SHARED_DATA`` if set, else ``<repo>/../shared/data``: the real data
+    (videos, released checkpoints, whole datasets) too large for ``tests/data``."""
+    return os.environ.get('PYSKL_SHARED_DATA', osp.join(osp.dirname(ROOT), 'shared', 'data'))
+
+
+def fixture_path(name):
+    """A file of ``tests/data`` (small real excerpts, shipped with the repository)."""
+    path = osp.join(FIXTURES, name)
+    assert osp.isfile(path), f'test fixture {path!r} is missing from the checkout'
+    return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'shared: needs the real data of ../shared/data (PYSKL_SHARED_DATA); '
+        'skipped without it (fails on CI); tests/README.md lists them')
+
 
 def shared_path(*parts):
-    """Path under the shared real data; fails on CI, skips elsewhere."""
+    """Path under the shared real data; fails on CI, skips elsewhere. Tests that
+    call it carry ``@pytest.mark.shared`` (``tests/test_suite_layout.py`` checks)."""
     path = osp.join(shared_data_root(), *parts)
     if not osp.exists(path):
         msg = (f'shared data {path!r} is missing: put ../shared beside the repository '
@@ -50,13 +72,9 @@ def make_synthetic_ann(path, num_samples=4, num_classes=3, V=17, C=2, M=2, T=30,
 
 
 @pytest.fixture(scope='session')
-def jhmdb_ann(tmp_path_factory):
-    """The real JHMDB poses converted by tools/data/jhmdb_ddnet.py."""
-    src = shared_path('jhmdb_ddnet')
-    sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
-    import jhmdb_ddnet
-    out = tmp_path_factory.mktemp('jhmdb') / 'jhmdb_gt.pkl'
-    data = jhmdb_ddnet.convert(src)
-    with open(out, 'wb') as f:
-        pickle.dump(data, f)
-    return str(out), data
+def jhmdb_ann():
+    """The real JHMDB poses shipped in ``data/jhmdb/jhmdb_gt.pkl`` (path, contents)."""
+    path = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl')
+    with open(path, 'rb') as f:
+        data = pickle.load(f)
+    return path, data

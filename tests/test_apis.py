@@ -194,6 +194,7 @@ def test_bad_video_paths_raise_clear_errors(tmp_path):
         VideoSource(str(junk))
 
 
+@pytest.mark.shared
 def test_real_video_is_read_and_resized():
     path = shared_path('videos', 'ntu_sample.avi')
     with VideoSource(path, short_side=240) as src:
@@ -233,6 +234,7 @@ def test_posec3d_inference_on_tracked_coco_poses():
     np.testing.assert_allclose(scores, _by_hand(model, sample), rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.shared
 def test_hagrid_checkpoint_runs_on_handmp_keypoints():
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')
     model = init_recognizer(HAGRID_CFG, ckpt)
@@ -247,6 +249,7 @@ def test_hagrid_checkpoint_runs_on_handmp_keypoints():
     assert np.abs(inference_recognizer(model, other) - scores).max() > 1e-4
 
 
+@pytest.mark.shared
 def test_mismatched_checkpoint_is_refused(tmp_path):
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')
     with pytest.raises(RuntimeError, match='does not fit the model'):
@@ -267,6 +270,7 @@ def test_mmpose_backend_without_packages_says_what_to_install():
         pose_mod.build_pose_estimator('nope')
 
 
+@pytest.mark.shared
 def test_box_iou_nms_by_hand_and_hog_on_a_real_frame():
     a = np.array([[0, 0, 10, 10]], np.float32)
     b = np.array([[5, 0, 15, 10], [20, 20, 30, 30], [0, 0, 0, 0]], np.float32)
@@ -310,6 +314,7 @@ def scripted_backend(monkeypatch):
     return 'scripted'
 
 
+@pytest.mark.shared
 def test_custom_2d_skeleton_resumes_and_reports_bad_videos(tmp_path, scripted_backend):
     from pyskl.datasets import PoseDataset
     good = shared_path('videos', 'ntu_sample.avi')
@@ -345,6 +350,7 @@ def test_custom_2d_skeleton_resumes_and_reports_bad_videos(tmp_path, scripted_ba
         custom_2d_skeleton.parse_video_list(str(lst))
 
 
+@pytest.mark.shared
 def test_demo_windows_on_a_real_video(tmp_path, scripted_backend):
     video = shared_path('videos', 'demo_skeleton.mp4')
     model = init_recognizer(JHMDB_CFG, None)
@@ -396,6 +402,7 @@ class NobodyPose(pose_mod.PoseEstimator):
         return PoseResult.empty(17)
 
 
+@pytest.mark.shared
 def test_videos_without_anybody_do_not_crash(tmp_path, monkeypatch):
     monkeypatch.setitem(pose_mod.POSE_BACKENDS, 'nobody', NobodyPose)
     video = shared_path('videos', 'ntu_sample.avi')

@@ -78,14 +78,16 @@ def test_ntu_config_one_train_and_test_iteration(path, tmp_path):
 
 @pytest.mark.parametrize('name', ['slowonly_r50_u48_240e_ntu60_xsub_limb.py',
                                   'slowonly_r50-tiny_u24_160e_jhmdb_keypoint.py'])
-def test_heatmap_on_device_switch_trains_and_tests(name, tmp_path):
-    """The switch moves heatmap drawing into the data preprocessor: a model
-    trained that way tests to the same scores through the CPU pipeline."""
+def test_heatmaps_drawn_on_the_device_train_and_test_like_the_pipeline(name, tmp_path):
+    """The *_ondevice config names the drawer in the model (Recognizer3D heatmap=...):
+    a model trained that way tests to the same scores through the CPU-drawn config."""
     import pickle
     from pyskl.engine import build_runner
     path = osp.join(ROOT, 'configs', 'posec3d', name)
-    cfg = load_config(path, dict(heatmap_on_device=True))
-    assert cfg.model.data_preprocessor.heatmap.double is True
+    device_path = path.replace('.py', '_ondevice.py')
+    cfg = load_config(device_path)
+    assert cfg.model.heatmap.double is True and 'heatmap' not in (
+        cfg.model.get('data_preprocessor') or {})
     assert cfg.test_pipeline[-2].type == 'FormatGCNInput'
     ann = str(tmp_path / 'ntu.pkl')
     make_synthetic_ann(ann, num_samples=4, num_classes=3, V=15 if 'jhmdb' in name else 17,
@@ -97,19 +99,22 @@ def test_heatmap_on_device_switch_trains_and_tests(name, tmp_path):
         with open(ann, 'wb') as f:
             pickle.dump(d, f)
     runner = build_runner(shrink(cfg, ann, tmp_path / 'work'))
-    assert runner.model.data_preprocessor.heatmap is not None
+    assert runner.model.heatmap is not None
     runner.train()
     scores = {}
-    for device in (True, False):
-        cfg = shrink(load_config(path, dict(heatmap_on_device=device)), ann, tmp_path / 'w')
+    for config in (device_path, path):
+        cfg = shrink(load_config(config), ann, tmp_path / 'w')
         cfg.load_from = str(tmp_path / 'work' / 'epoch_1.pth')
-        dump = str(tmp_path / f'dump_{device}.pkl')
+        dump = str(tmp_path / f'dump_{osp.basename(config)}.pkl')
         cfg.test_evaluator = [dict(type='DumpResults', out_file_path=dump)]
         build_runner(cfg).test()
         with open(dump, 'rb') as f:
-            scores[device] = [r['pred_score'] for r in pickle.load(f)]
-    assert len(scores[True]) == 1
-    torch.testing.assert_close(scores[True], scores[False], rtol=1e-4, atol=1e-5)
+            scores[config] = torch.stack([r['pred_score'] for r in pickle.load(f)])
+    a, b = scores[device_path], scores[path]
+    assert a.shape == b.shape and b.shape[0] == 1
+    # probabilities in [0, 1] after float32 convolutions of ~10^3 terms on volumes drawn
+    # by two implementations: 1e-4 of the largest value is ~10^3 float32 epsilons
+    torch.testing.assert_close(a, b, rtol=0, atol=1e-4 * float(b.abs().max()))
 
 
 # ------------------------------------------------------------------ config families
@@ -168,7 +173,7 @@ def test_child_differs_from_its_base_only_where_it_means_to(path):
     base = osp.normpath(osp.join(osp.dirname(path), base_rel[0]))
     own = _own_keys(path)
     # rgb_only restates its pipelines; the *_weizmann4 children swap data, sizes and schedule
-    max_lines = 55 if 'rgbpose_conv3d' in path else 35
+    max_lines = 110 if 'rgbpose_conv3d' in path else 45
     max_keys = 20 if 'weizmann4' in path else 12
     assert len(own) <= max_keys and len(open(path).read().splitlines()) <= max_lines, \
         f'{osp.basename(path)} is not a short child: {sorted(own)}'
@@ -215,3 +220,79 @@ def test_unresolved_and_unknown_variables_are_errors(tmp_path):
         load_config(str(bad))
     with pytest.raises(ValueError, match='unresolved config variable'):
         PoseDataset(ann_file='{ann_file}')
+
+
+# ------------------------------------------------------------------ plain mmengine
+RUNTIME = osp.join(ROOT, 'configs', '_base_', 'default_runtime.py')
+STRUCTURE = ('model', 'train_pipeline', 'val_pipeline', 'test_pipeline', 'train_dataloader',
+             'val_dataloader', 'test_dataloader', 'val_evaluator', 'test_evaluator',
+             'train_cfg', 'param_scheduler', 'optim_wrapper')
+
+
+def _chain(path):
+    from mmengine.config import Config
+    chain = [osp.normpath(path)]
+    while True:
+        bases = Config._get_base_files(chain[-1])
+        assert len(bases) <= 1, f'{chain[-1]}: one _base_ at most'
+        if not bases:
+            return chain
+        chain.append(osp.normpath(osp.join(osp.dirname(chain[-1]), bases[0])))
+
+
+ALL_CONFIGS = sorted(glob.glob(osp.join(ROOT, 'configs', '*', '*.py')))
+
+
+@pytest.mark.parametrize('path', ALL_CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_config_is_plain_mmengine_with_model_and_pipelines_in_two_files(path):
+    """Every config (bases included) loads with plain Config.fromfile; its model,
+    pipelines, dataloaders and schedule are written in itself and at most one family
+    base, whose only parent is default_runtime.py (hooks and logging only)."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'pyskl'
+    chain = _chain(path)
+    assert chain[-1] == osp.normpath(RUNTIME) or path == RUNTIME, chain
+    structural = [f for f in chain if f != osp.normpath(RUNTIME)]
+    assert len(structural) <= 2, f'{osp.basename(path)}: model/pipelines in {structural}'
+    if len(structural) == 2:
+        assert osp.basename(osp.dirname(structural[1])) == '_base_', structural
+    import ast
+    tree = ast.parse(open(RUNTIME).read())
+    runtime_keys = {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+                    if isinstance(t, ast.Name)}
+    assert not runtime_keys & set(STRUCTURE)
+
+
+def test_variables_stand_for_leaves_only(tmp_path):
+    """A variable may not stand for a transform or a pipeline: the structure is
+    written where it is used."""
+    bad = tmp_path / 'bad.py'
+    bad.write_text("prenorm = dict(type='PreNormalize2D')\n"
+                   "train_pipeline = ['{prenorm}', dict(type='PoseDecode')]\n")
+    with pytest.raises(ValueError, match="variable 'prenorm'"):
+        load_config(str(bad))
+    ok = tmp_path / 'ok.py'
+    ok.write_text("clip_len = dict(RGB=8, Pose=32)\nfeats = ['b']\nprenorm = 'PreNormalize3D'\n"
+                  "train_pipeline = [dict(type='{prenorm}'), dict(type='U', clip_len='{clip_len}',"
+                  " feats='{feats}', name='x{prenorm}')]\n")
+    cfg = load_config(str(ok))
+    assert cfg.train_pipeline[0].type == 'PreNormalize3D'
+    assert cfg.train_pipeline[1].clip_len == dict(RGB=8, Pose=32)
+    assert cfg.train_pipeline[1].feats == ['b'] and cfg.train_pipeline[1].name == 'xPreNormalize3D'
+
+
+def test_plain_config_fromfile_runs_through_build_runner(jhmdb_ann, tmp_path):
+    """The documented line: build_runner(Config.fromfile(path)) resolves the variables
+    (the Runner is built from a resolved copy; the caller's config is untouched)."""
+    from mmengine.config import Config
+    from pyskl.engine import build_runner
+    path = osp.join(ROOT, 'configs', 'stgcnpp', 'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
+    cfg = Config.fromfile(path)
+    cfg.merge_from_dict(dict(split=2))
+    cfg.work_dir = str(tmp_path)
+    runner = build_runner(cfg)
+    assert cfg.train_dataloader.dataset.dataset.split == '{train_split}'
+    ds = runner.train_dataloader.dataset
+    assert len(ds) == 5 * 433 and ds.dataset.split == 'train2'
+    assert runner.test_dataloader.dataset.split == 'test2'

@@ -1,4 +1,6 @@
+import os.path as osp
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -91,7 +93,7 @@ def test_missing_result_key_is_named_by_the_transform(tmp_path):
     make_synthetic_ann(p, num_samples=2)
     ds = PoseDataset(p, pipeline=[dict(type='UniformSampleFrames', clip_len=4),
                                   dict(type='PoseDecode'),
-                                  dict(type='JointToBone', dataset='coco', source='j')],
+                                  dict(type='JointToBone', layout='coco', source='j')],
                      split='xsub_train')
     from pyskl.datasets import PipelineError
     with pytest.raises(PipelineError, match="transform JointToBone failed: KeyError: "
@@ -111,10 +113,26 @@ def test_jhmdb_conversion(jhmdb_ann):
     assert a['img_shape'] == a['original_shape'] == (240, 320)
     assert a['keypoint'].shape[0] == 1 and a['keypoint'].shape[2:] == (15, 2)
     assert (a['keypoint_score'] == 1).all()
-    # pixel mapping x = 170 + 60 x_world, y = 120 + 60 y_world on the raw file
-    import os.path as osp
-    from conftest import shared_path
-    with open(osp.join(shared_path('jhmdb_ddnet'), 'GT_train_1.pkl'), 'rb') as f:
+    ds = PoseDataset(path, pipeline=[], split='test1', test_mode=True)
+    assert len(ds) == 176
+
+
+
+@pytest.mark.shared
+def test_jhmdb_conversion_reproduces_the_shipped_file(tmp_path):
+    """tools/data/jhmdb_ddnet.py on DD-Net's published files writes data/jhmdb/jhmdb_gt.pkl
+    byte for byte, and its pixel mapping is x = 170 + 60 x_world, y = 120 + 60 y_world."""
+    import subprocess
+    from conftest import ROOT, shared_path
+    src = shared_path('jhmdb_ddnet')
+    out = tmp_path / 'jhmdb_gt.pkl'
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'data', 'jhmdb_ddnet.py'),
+                    '--src', src, '--out', str(out)], check=True, capture_output=True)
+    with open(osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl'), 'rb') as f:
+        shipped = f.read()
+    assert out.read_bytes() == shipped
+    data = pickle.loads(shipped)
+    with open(osp.join(src, 'GT_train_1.pkl'), 'rb') as f:
         raw = pickle.load(f, encoding='latin1')
     pose, cls = raw['pose'][0], raw['label'][0]
     match = [x for x in data['annotations'] if x['keypoint'].shape[1] == len(pose) and
@@ -123,5 +141,8 @@ def test_jhmdb_conversion(jhmdb_ann):
     np.testing.assert_allclose(match[0]['keypoint'][0, ..., 1], 120 + 60 * pose[..., 1], atol=1e-4)
     classes = sorted(set(raw['label']))
     assert len(classes) == 14 and match[0]['label'] == classes.index(cls)
-    ds = PoseDataset(path, pipeline=[], split='test1', test_mode=True)
-    assert len(ds) == 176
+    # an output inside the source folder is refused before anything is written
+    bad = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'data', 'jhmdb_ddnet.py'),
+                          '--src', src, '--out', osp.join(src, 'x.pkl')], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and 'inside --src' in bad.stderr

@@ -97,7 +97,7 @@ def test_pose_dataset_reads_a_compressed_file_end_to_end(tmp_path):
         pickle.dump(dict(split=dict(train=['v0', 'v1', 'v2']), annotations=anns), f)
     pipeline = [dict(type='DecompressPose', squeeze=True, max_person=2),
                 dict(type='PreNormalize2D'),
-                dict(type='GenSkeFeat', dataset='coco', feats=['j']),
+                dict(type='GenSkeFeat', layout='coco', feats=['j']),
                 dict(type='UniformSampleFrames', clip_len=8),
                 dict(type='PoseDecode'), dict(type='FormatGCNInput', num_person=2),
                 dict(type='PackActionInputs')]

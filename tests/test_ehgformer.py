@@ -1,4 +1,4 @@
-"""EHGFormer (seed 001): shapes, relation bias and hyperedge features against hand
+"""EHGFormer: shapes, relation bias and hyperedge features against hand
 computations, label files, gradients, and the parameter count of the reference."""
 import numpy as np
 import pytest

@@ -31,6 +31,7 @@ def _jhmdb_like_ann(tmp_path, n=4):
     return ann
 
 
+@pytest.mark.shared
 def test_test_tool_refuses_a_checkpoint_of_another_model(tmp_path):
     """PYSKL's HaGRID checkpoint (2 channels, 21 joints, 40 classes) on the
     JHMDB config: used to print warnings, test a half-random model and exit 0."""
@@ -49,6 +50,7 @@ def test_test_tool_refuses_a_checkpoint_of_another_model(tmp_path):
     assert not dump.exists()
 
 
+@pytest.mark.shared
 def test_load_from_is_strict_unless_partial_is_asked_for(tmp_path, caplog):
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')
     ann = _jhmdb_like_ann(tmp_path)
@@ -64,6 +66,7 @@ def test_load_from_is_strict_unless_partial_is_asked_for(tmp_path, caplog):
     assert 'cls_head.fc_cls.weight' in logs
 
 
+@pytest.mark.shared
 def test_resume_is_always_strict(tmp_path):
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')
     ann = _jhmdb_like_ann(tmp_path)
@@ -113,6 +116,7 @@ def test_nan_loss_stops_training_before_the_next_checkpoint(tmp_path):
     assert [p.name for p in work.glob('best_*.pth')] == ['best_acc_top1_epoch_1.pth']
 
 
+@pytest.mark.shared
 def test_inference_api_lists_the_mis_shaped_keys():
     from pyskl.apis import init_recognizer
     ckpt = shared_path('checkpoints', 'pyskl_stgcnpp_hagrid.pth')

@@ -61,7 +61,7 @@ def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
     names = [o.name for o in graph.output]
     assert names == (['scores', 'rgb_scores', 'pose_scores'] if family == 'rgbpose'
                      else ['action_label'] if family == 'ehgformer' else ['scores'])
-    if family == 'ehgformer':   # seed 001's signature: pose2d (N, T, V, C), one person
+    if family == 'ehgformer':   # the EHGFormer repository's signature: pose2d (N, T, V, C), one person
         dims = graph.input[0].type.tensor_type.shape.dim
         assert graph.input[0].name == 'pose2d' and [d.dim_value for d in dims[1:]] == [8, 15, 3]
 
@@ -93,6 +93,7 @@ def test_inference_api_runs_the_onnx_file_like_the_checkpoint(rel, args, tmp_pat
     np.testing.assert_allclose(got, want, atol=1e-5)
 
 
+@pytest.mark.shared
 def test_demo_runs_an_onnx_file(tmp_path, monkeypatch):
     from conftest import shared_path
     sys.path.insert(0, osp.join(ROOT, 'demo'))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, fixture_path
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import fuse_scores  # noqa: E402
@@ -46,8 +46,8 @@ def test_mismatched_dumps_are_rejected(tmp_path):
 
 
 def test_mmaction2_dumps_fuse_as_computed_by_hand():
-    j = shared_path('results', 'mmaction2_joint.pkl')
-    b = shared_path('results', 'mmaction2_bone.pkl')
+    j = fixture_path('mmaction2_joint.pkl')
+    b = fixture_path('mmaction2_bone.pkl')
     with open(j, 'rb') as f:
         dj = pickle.load(f)
     with open(b, 'rb') as f:
@@ -74,7 +74,7 @@ def test_nan_stream_makes_misses_not_hits(tmp_path, capsys):
 
 def test_main_names_a_missing_dump(tmp_path, capsys):
     """A missing dump file ends the tool with its path in one error line, exit status 2."""
-    j = shared_path('results', 'mmaction2_joint.pkl')
+    j = fixture_path('mmaction2_joint.pkl')
     missing = str(tmp_path / 'no_such_result.pkl')
     with pytest.raises(SystemExit) as e:
         fuse_scores.main(['--preds', j, missing])

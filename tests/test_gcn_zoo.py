@@ -308,8 +308,8 @@ def test_st_msgcn_graph_links_every_frame_of_the_window():
 
 
 def test_mstcn_equals_branch_equations():
-    from pyskl.models.utils import MSTCN
-    unit = _randomise(MSTCN(6, 12, kernel_size=3, stride=2, dilations=(1, 2)))
+    from pyskl.models.utils import MultiScaleTCN
+    unit = _randomise(MultiScaleTCN(6, 12, kernel_size=3, stride=2, dilations=(1, 2)))
     x = torch.randn(2, 6, 8, 3)
     outs = []
     for d, br in zip((1, 2), unit.branches[:2]):

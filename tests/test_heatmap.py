@@ -6,10 +6,33 @@ import pytest
 import torch
 
 from pyskl.datasets.transforms import FormatShape, GeneratePoseTarget
-from pyskl.datasets.transforms.heatmap import (COCO_LIMBS, keypoint_heatmaps,
-                                               limb_heatmaps)
+from pyskl.datasets.transforms.heatmap import keypoint_heatmaps, limb_heatmaps
 from pyskl.models.utils.heatmap import HeatmapDrawer
+from pyskl.skeleton import get_layout
 from pyskl.skeleton.layouts import swap_index
+
+# MMAction2 1.2.0's GeneratePoseTarget default `skeletons` (its 17 COCO limbs, in channel
+# order), typed here from its source as the known answer for the coco layout's limbs
+COCO_LIMBS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9), (0, 6), (6, 8), (8, 10),
+              (5, 11), (11, 13), (13, 15), (6, 12), (12, 14), (14, 16), (11, 12))
+
+
+def test_one_heatmap_specification_for_the_transform_and_the_device_drawer():
+    """Both drawers resolve their arguments through one HeatmapSpec: the coco layout's
+    limbs (MMAction2's 17, in its channel order) and flip pairs without a layout, the
+    layout's own otherwise -- no second COCO list anywhere."""
+    for kw in (dict(), dict(with_limb=True, double=True), dict(layout='jhmdb', with_limb=True),
+               dict(layout='nturgb+d', with_kp=False, with_limb=True, symmetric_window=True)):
+        assert GeneratePoseTarget(**kw).spec == HeatmapDrawer(**kw).spec
+    spec = GeneratePoseTarget().spec
+    assert spec.skeletons == COCO_LIMBS == get_layout('coco').heatmap_limbs
+    assert spec.left_kp == (1, 3, 5, 7, 9, 11, 13, 15)
+    assert spec.right_kp == (2, 4, 6, 8, 10, 12, 14, 16)
+    assert GeneratePoseTarget(layout='jhmdb').spec.skeletons == get_layout('jhmdb').inward
+    with pytest.raises(ValueError, match='sigma'):
+        HeatmapDrawer(sigma=0)
+    with pytest.raises(ValueError, match='both False'):
+        GeneratePoseTarget(with_kp=False, with_limb=False)
 
 
 # ---------------------------------------------------------------- loop reference

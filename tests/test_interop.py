@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT, shared_path
+from conftest import ROOT, fixture_path, shared_path
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import interop_scores  # noqa: E402
@@ -22,9 +22,10 @@ with open(osp.join(ROOT, 'tests', 'data', 'mmaction2_1.2.0_interop_scores.json')
     REFERENCE = json.load(f)['scores']
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize('name,samples', [('stgcnpp_bone', 4), ('posec3d_keypoint', 1)])
 def test_mmaction2_checkpoint_gives_mmaction2_scores(name, samples, tmp_path):
-    ann = shared_path('interop', 'ntu_like_2d_samples.pkl')
+    ann = fixture_path('ntu_like_2d_samples.pkl')
     shared_path('interop', interop_scores.MODELS[name][0])
     got = interop_scores.run_pyskl(name, ann, str(tmp_path), num_samples=samples)
     assert len(got) == samples

@@ -115,7 +115,7 @@ def test_channels_last_gives_the_same_scores_and_gradients():
 
 
 def test_device_heatmaps_equal_pipeline_heatmaps_end_to_end():
-    """data_preprocessor.heatmap draws the same volumes the CPU pipeline does."""
+    """Recognizer3D(heatmap=...) draws the same volumes the CPU pipeline does."""
     rng = np.random.RandomState(0)
     kp = rng.uniform(0, 16, (2, 16, 17, 2)).astype(np.float32)         # 2 clips x 8 frames
     score = rng.uniform(0.2, 1, (2, 16, 17)).astype(np.float32)
@@ -125,8 +125,7 @@ def test_device_heatmaps_equal_pipeline_heatmaps_end_to_end():
     cpu_views = torch.from_numpy(r['imgs'])[None]          # (1, 4, 17, 8, 16, 16): clips, then flips
     pipeline_model = _recognizer(test_cfg=dict(average_clips='prob'))
     device_model = _recognizer(test_cfg=dict(average_clips='prob', max_testing_views=2),
-                               data_preprocessor=dict(type='ActionDataPreprocessor',
-                                                      heatmap=dict(double=True)))
+                               heatmap=dict(double=True))
     device_model.load_state_dict(pipeline_model.state_dict())
     kps = np.concatenate([kp, score[..., None]], -1).reshape(2, 2, 8, 17, 3).transpose(1, 0, 2, 3, 4)
     data = dict(inputs=[torch.from_numpy(np.ascontiguousarray(kps))], data_samples=_samples(1))
@@ -138,10 +137,17 @@ def test_device_heatmaps_equal_pipeline_heatmaps_end_to_end():
 
 
 def test_device_heatmaps_need_one_img_shape_per_batch():
-    model = _recognizer(data_preprocessor=dict(type='ActionDataPreprocessor', heatmap=dict()))
+    model = _recognizer(heatmap=dict())
     x = torch.rand(2, 1, 1, 8, 17, 3)
     with pytest.raises(ValueError, match='img_shape'):
         model(x, _samples(1, (16, 16)) + _samples(1, (20, 20)), mode='predict')
+
+
+def test_the_data_preprocessor_no_longer_takes_a_heatmap():
+    """Drawing belongs to the recognizer: the old preprocessor argument is refused
+    by name, not silently ignored."""
+    with pytest.raises(TypeError, match='heatmap'):
+        MODELS.build(dict(type='ActionDataPreprocessor', heatmap=dict()))
 
 
 def test_get_flops_reports_the_published_posec3d_figures():

@@ -1,4 +1,4 @@
-"""RGBPoseConv3D (seed 002): sizes and shapes of the published model, equality
+"""RGBPoseConv3D: sizes and shapes of the published model, equality
 with MMAction2 1.2.0 on the same weights (reference numbers kept in
 tests/data), lateral-connection switches, and RGBPoseHead."""
 import json

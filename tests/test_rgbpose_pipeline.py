@@ -61,6 +61,7 @@ def test_video_frames_are_read_once_in_order_with_named_errors(backend, tmp_path
         read_frames(str(junk), [0], backend)
 
 
+@pytest.mark.shared
 def test_decord_and_opencv_read_the_real_video_alike():
     if decord is None:
         pytest.skip('decord not installed')
@@ -135,6 +136,7 @@ def weizmann_sample(tmp_path, cls_folder, label):
                 keypoint_score=np.ones(kp.shape[:3], np.float32))
 
 
+@pytest.mark.shared
 def test_rgbpose_conv3d_config_trains_and_tests_on_real_clips(tmp_path):
     sys.path.insert(0, osp.join(ROOT, 'tools'))
     sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
@@ -181,6 +183,7 @@ def test_rgbpose_conv3d_config_trains_and_tests_on_real_clips(tmp_path):
         fuse_scores.load_dump(dump)
 
 
+@pytest.mark.shared
 def test_demo_runs_rgbpose_conv3d_on_a_raw_video(tmp_path, monkeypatch):
     """Poses from a (scripted) estimator, frames from the same file, one
     prediction per window, written on the output video (pyskl #250, mmaction2
@@ -218,6 +221,7 @@ def test_demo_runs_rgbpose_conv3d_on_a_raw_video(tmp_path, monkeypatch):
     assert cv2.VideoCapture(out).get(cv2.CAP_PROP_FRAME_COUNT) == 16
 
 
+@pytest.mark.shared
 def test_compress_nturgbd_resizes_renames_resumes_and_reports(tmp_path):
     import shutil
     sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
@@ -238,6 +242,7 @@ def test_compress_nturgbd_resizes_renames_resumes_and_reports(tmp_path):
     assert out.stat().st_mtime_ns == mtime and not list(dst.glob('*.part.mp4'))
 
 
+@pytest.mark.shared
 def test_weizmann4_split_pairs_and_few_shot(tmp_path):
     """``weizmann4.py split`` on the real strip listing: 6 pairs per class train, 3 test, a
     clip and its mirror in one split, and the few-shot splits are the first 1 / 2 pairs of

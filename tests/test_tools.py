@@ -151,15 +151,59 @@ def test_resume_continues_at_epoch_two_with_same_optimizer_state(tmp_path):
         torch.testing.assert_close(got[k]['momentum_buffer'], want[k]['momentum_buffer'])
 
 
-def test_checkpoint_loader_reads_full_mmengine_checkpoints(tmp_path):
-    """torch>=2.6 weights_only=True rejects mmengine checkpoints (numpy in meta)."""
+class _RunsCode:
+    """Unpickling it calls ``os.system`` -- what an evil checkpoint does."""
+
+    def __init__(self, flag):
+        self.flag = flag
+
+    def __reduce__(self):
+        return (os.system, (f'touch {self.flag}',))
+
+
+def test_weights_load_without_running_code_and_mmengine_is_untouched(tmp_path):
+    """Checkpoint weights come through an allow-list unpickler (numpy meta and
+    all), an embedded call is never made, and importing pyskl.engine leaves
+    mmengine's own loader as mmengine ships it."""
     import numpy as np
-    from mmengine.runner.checkpoint import _load_checkpoint
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    import pyskl.engine  # noqa: F401
+    from pyskl.engine.checkpoint import OpaqueObject, load_from_local_trusted, load_weights_file
+    loader = CheckpointLoader._schemes['']
+    assert loader.__module__.startswith('mmengine'), loader.__module__
+    flag = tmp_path / 'ran'
     path = tmp_path / 'c.pth'
-    torch.save(dict(meta=dict(seed=np.int64(3), hist=np.zeros(2)), state_dict={}), path)
-    with pytest.raises(Exception):
-        torch.load(path)  # the torch default that breaks mmengine's resume
-    assert int(_load_checkpoint(str(path), map_location='cpu')['meta']['seed']) == 3
+    w = torch.arange(6.).reshape(2, 3)
+    torch.save(dict(meta=dict(seed=np.int64(3), hist=np.zeros(2), evil=_RunsCode(flag)),
+                    state_dict={'fc.weight': w}), path)
+    ckpt = load_weights_file(str(path))
+    assert not flag.exists()
+    assert torch.equal(ckpt['state_dict']['fc.weight'], w)
+    assert int(ckpt['meta']['seed']) == 3 and ckpt['meta']['hist'].tolist() == [0, 0]
+    assert isinstance(ckpt['meta']['evil'], OpaqueObject)
+    # the trusted path (--resume from one's own work dir) is a plain full unpickle
+    load_from_local_trusted(str(path))
+    assert flag.exists()
+
+
+def test_test_tool_does_not_run_code_from_a_checkpoint(tmp_path):
+    """tools/test.py with a checkpoint whose unpickling would call os.system: the
+    call is never made; the weights that do not fit are refused as usual."""
+    flag = tmp_path / 'ran'
+    ann = str(tmp_path / 'ann.pkl')
+    data = make_synthetic_ann(ann, num_samples=4, num_classes=14, V=15, M=1, T=20)
+    names = [a['frame_dir'] for a in data['annotations']]
+    with open(ann, 'wb') as f:
+        pickle.dump(dict(split=dict(train1=names, test1=names),
+                         annotations=data['annotations']), f)
+    opts = tiny_opts(ann, tmp_path / 'work', n_train=4)
+    ckpt = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict={'x': torch.ones(1)}, meta=_RunsCode(flag)), ckpt)
+    proc = subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'test.py'), opts[0], str(ckpt)]
+                          + opts[1:], capture_output=True, text=True, timeout=300)
+    assert not flag.exists()
+    assert proc.returncode != 0 and 'does not fit the model' in proc.stderr
 
 
 def test_dist_train_two_gloo_processes_exit_zero(tmp_path):

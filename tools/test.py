@@ -7,21 +7,25 @@ PYSKL flags are accepted too: ``--out result.pkl`` (= ``--dump``),
 ``--eval top_k_accuracy mean_class_accuracy`` (the metrics to compute) and
 ``--average-clips {prob,score}``.
 
+From the command line to the Runner, in this file: ``parse_args`` ->
+``pyskl.engine.load_config`` -> ``merge_args`` -> ``setup_distributed`` ->
+``build_runner`` -> ``test``.
+
 The dump is a list with one dict per test sample, as MMAction2 1.x writes:
 ``pred_score`` FloatTensor (num_classes,), ``pred_label`` LongTensor (1,),
 ``gt_label`` LongTensor (1,), plus the sample's metainfo (``frame_dir``...).
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
 
-from pyskl.engine import build_runner, finish_distributed, setup_distributed  # noqa: E402
-from pyskl.engine.cli import (add_common_args, apply_common_args, load_config_of,  # noqa: E402
-                              parse_with_env)
+from pyskl.engine import (build_runner, finish_distributed, load_config,  # noqa: E402
+                          setup_distributed)
 from pyskl.utils import register_all_modules  # noqa: E402
 
 
@@ -35,12 +39,21 @@ def parse_args(argv=None):
                    'mean_class_accuracy')
     p.add_argument('--average-clips', choices=['prob', 'score', 'none'],
                    help='how clip scores are averaged')
-    add_common_args(p)
-    return parse_with_env(p, argv)
+    p.add_argument('--work-dir', help='directory for logs, checkpoints and dumps')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config keys, e.g. train_cfg.max_epochs=2 or a variable: split=2')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def merge_args(cfg: Config, args) -> Config:
-    apply_common_args(cfg, args)
+    if args.work_dir:      # --work-dir > the config's work_dir > ./work_dirs/<config name>
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     cfg.resume = False
     evaluators = cfg.test_evaluator
@@ -64,7 +77,7 @@ def merge_args(cfg: Config, args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = merge_args(load_config_of(args), args)
+    cfg = merge_args(load_config(args.config, args.cfg_options), args)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     runner.test()

@@ -6,18 +6,22 @@
 
 PYSKL flags are accepted too: ``--validate`` (the default), ``--test-last``
 and ``--test-best`` (test the last / best checkpoint after training).
+
+From the command line to the Runner, in this file: ``parse_args`` ->
+``pyskl.engine.load_config`` (``Config.fromfile``, ``--cfg-options``, variables) ->
+``merge_args`` (the flags) -> ``setup_distributed`` -> ``build_runner`` -> ``train``.
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
 
-from pyskl.engine import build_runner, finish_distributed, setup_distributed  # noqa: E402
-from pyskl.engine.cli import (add_common_args, apply_common_args, load_config_of,  # noqa: E402
-                              parse_with_env)
+from pyskl.engine import (build_runner, finish_distributed, load_config,  # noqa: E402
+                          setup_distributed)
 from pyskl.utils import register_all_modules  # noqa: E402
 
 
@@ -37,13 +41,22 @@ def parse_args(argv=None):
     p.add_argument('--seed', type=int, default=None, help='random seed')
     p.add_argument('--diff-rank-seed', action='store_true', help='different seed per rank')
     p.add_argument('--deterministic', action='store_true', help='deterministic cuDNN/algorithms')
-    add_common_args(p)
-    return parse_with_env(p, argv)
+    p.add_argument('--work-dir', help='directory for logs, checkpoints and dumps')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config keys, e.g. train_cfg.max_epochs=2 or a variable: split=2')
+    p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
+    p.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = p.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def merge_args(cfg: Config, args) -> Config:
     """Fold the command-line flags into the config."""
-    apply_common_args(cfg, args)
+    if args.work_dir:      # --work-dir > the config's work_dir > ./work_dirs/<config name>
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
@@ -81,7 +94,7 @@ def best_checkpoint(runner):
 def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
-    cfg = merge_args(load_config_of(args), args)
+    cfg = merge_args(load_config(args.config, args.cfg_options), args)
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     runner.train()

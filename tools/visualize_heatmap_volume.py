@@ -6,7 +6,7 @@
 Writes a GIF (``.gif``) or MP4 (``.mp4``) with one frame per sampled frame:
 the skeleton (joints and layout edges), the keypoint heatmaps and the limb
 heatmaps (maximum over channels, jet colours) -- the three columns of the
-PoseC3D figures (seed 000). The volumes come from the same transforms as the
+PoseC3D figures. The volumes come from the same transforms as the
 PoseC3D configs: UniformSampleFrames (test mode) -> PoseDecode ->
 PoseCompact (hw_ratio 1) -> Resize (size x size) -> GeneratePoseTarget.
 """

@@ -1,3 +1,4 @@
+# Runtime shared by every config: hooks, environment, logging. No model, data or schedule.
 default_scope = 'pyskl'
 
 default_hooks = dict(
@@ -18,11 +19,10 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
-# Logged scalars go to WORK_DIR/<timestamp>/vis_data/scalars.json (LocalVisBackend); add
-# dict(type='TensorboardVisBackend') (pip install tensorboard) for TensorBoard event files
-# there too: vis_backends is a late-bound variable (docs/configs.md).
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends='{vis_backends}')
+# Logged scalars go to WORK_DIR/<timestamp>/vis_data/scalars.json (LocalVisBackend); for
+# TensorBoard event files there too (pip install tensorboard):
+#   --cfg-options "visualizer.vis_backends=[dict(type='LocalVisBackend'),dict(type='TensorboardVisBackend')]"
+visualizer = dict(type='Visualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -4,15 +4,15 @@
 # horizontal Flip with left/right swap (+10 points), RandomScale/RandomRot,
 # p_interval, dropout 0.5, label smoothing, 15 epochs x 5 repeats, cosine lr.
 # Another JHMDB split: --cfg-options split=2 (late-bound variables, docs/configs.md).
-_base_ = './skeleton_recipe.py'
+_base_ = './default_runtime.py'
 
-split = 1          # JHMDB split: 1, 2 or 3
-feats = ['j']      # stream: j, b, jm or bm
+repeat_times = 5
+num_epochs = 15
+split = 1
+feats = ['j']
 clip_len = 32
 ann_file = 'data/jhmdb/jhmdb_gt.pkl'
 layout = 'jhmdb'
-num_epochs = 15
-repeat_times = 5
 train_split = 'train{split}'
 test_split = 'test{split}'
 
@@ -30,8 +30,12 @@ model = dict(
         tcn_type='mstcn',
         tcn_dropout=0.1,
         graph_cfg=dict(layout='{layout}', mode='spatial')),
-    cls_head=dict(type='GCNHead', num_classes=14, in_channels=128, dropout=0.5,
-                  loss_cls=dict(type='CrossEntropyLoss', label_smoothing=0.1)),
+    cls_head=dict(
+        type='GCNHead',
+        num_classes=14,
+        in_channels=128,
+        dropout=0.5,
+        loss_cls=dict(type='CrossEntropyLoss', label_smoothing=0.1)),
     test_cfg=dict(average_clips='prob'))
 
 train_pipeline = [
@@ -39,37 +43,97 @@ train_pipeline = [
     dict(type='PreNormalize2D'),
     dict(type='RandomScale', scale=0.1),
     dict(type='RandomRot', theta=0.2),
-    dict(type='GenSkeFeat', dataset='{layout}', feats='{feats}'),
+    dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', p_interval=(0.7, 1.0)),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
     dict(type='PackActionInputs')
 ]
+
 val_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='{layout}', feats='{feats}'),
+    dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
     dict(type='PackActionInputs')
 ]
+
 test_pipeline = [
     dict(type='PreNormalize2D'),
-    dict(type='GenSkeFeat', dataset='{layout}', feats='{feats}'),
+    dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),
     dict(type='PackActionInputs')
 ]
 
-train_dataloader = dict(num_workers=0, persistent_workers=False)
-val_dataloader = dict(num_workers=0, persistent_workers=False)
-test_dataloader = dict(num_workers=0, persistent_workers=False)
-train_cfg = dict(val_interval=2)
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='RepeatDataset',
+        times='{repeat_times}',
+        dataset=dict(
+            type='PoseDataset',
+            ann_file='{ann_file}',
+            pipeline=train_pipeline,
+            split='{train_split}')))
+
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='PoseDataset',
+        ann_file='{ann_file}',
+        pipeline=val_pipeline,
+        split='{test_split}',
+        test_mode=True))
+
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='PoseDataset',
+        ann_file='{ann_file}',
+        pipeline=test_pipeline,
+        split='{test_split}',
+        test_mode=True))
+
+val_evaluator = [dict(type='AccMetric')]
+
+test_evaluator = [dict(type='AccMetric')]
+
+train_cfg = dict(
+    type='EpochBasedTrainLoop',
+    max_epochs='{num_epochs}',
+    val_begin=1,
+    val_interval=2)
+
+val_cfg = dict(type='ValLoop')
+
+test_cfg = dict(type='TestLoop')
+
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=0,
+        T_max='{num_epochs}',
+        by_epoch=True,
+        convert_to_iter_based=True)
+]
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0005, nesterov=True))
 
-default_hooks = dict(checkpoint=dict(interval=2, save_best='acc/top1', rule='greater'),
-                     logger=dict(interval=50))
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(interval=2, save_best='acc/top1', rule='greater'))
+
 auto_scale_lr = dict(enable=False, base_batch_size=16)

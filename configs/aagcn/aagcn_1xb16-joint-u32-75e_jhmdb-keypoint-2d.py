@@ -1,4 +1,4 @@
 # AAGCN on JHMDB ground-truth 2D poses, joint stream.
 _base_ = '../_base_/aagcn_jhmdb.py'
 
-feats = ['j']
+

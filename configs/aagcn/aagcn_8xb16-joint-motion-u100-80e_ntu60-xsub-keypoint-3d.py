@@ -1,4 +1,7 @@
 # AAGCN on NTU60 XSub 3D (Kinect 25-joint), joint motion stream.
-_base_ = '../_base_/aagcn_ntu_3d.py'
+_base_ = '../_base_/aagcn_ntu.py'
 
 feats = ['jm']
+layout = 'nturgb+d'
+prenorm = 'PreNormalize3D'
+ann_file = 'data/skeleton/ntu60_3d.pkl'

@@ -1,4 +1,4 @@
 # AAGCN on NTU60 XSub 2D (HRNet COCO-17), joint stream.
 _base_ = '../_base_/aagcn_ntu.py'
 
-feats = ['j']
+

@@ -1,4 +1,4 @@
 # CTR-GCN on NTU60 XSub 2D (HRNet COCO-17), joint stream.
 _base_ = '../_base_/ctrgcn_ntu.py'
 
-feats = ['j']
+

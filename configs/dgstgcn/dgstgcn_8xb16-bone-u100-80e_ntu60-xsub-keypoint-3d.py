@@ -1,4 +1,7 @@
 # DG-STGCN on NTU60 XSub 3D (Kinect 25-joint), bone stream.
-_base_ = '../_base_/dgstgcn_ntu_3d.py'
+_base_ = '../_base_/dgstgcn_ntu.py'
 
 feats = ['b']
+layout = 'nturgb+d'
+prenorm = 'PreNormalize3D'
+ann_file = 'data/skeleton/ntu60_3d.pkl'

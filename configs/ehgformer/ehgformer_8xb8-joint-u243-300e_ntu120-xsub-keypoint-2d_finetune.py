@@ -1,8 +1,10 @@
-# EHGFormer fine-tuned on NTU120 XSUB 2D from a pretrained backbone (seed 001): backbone lr
+# EHGFormer fine-tuned on NTU120 XSUB 2D from a pretrained backbone: backbone lr
 # 8e-5, head lr 8e-4; the head is re-initialised (load_partial reports what was loaded).
 # Set load_from to your backbone checkpoint (--cfg-options load_from=PATH).
-_base_ = './ehgformer_8xb8-joint-u243-300e_ntu120-xsub-keypoint-2d.py'
+_base_ = '../_base_/ehgformer_ntu.py'
 
 head_lr_mult = 10.0
-load_from = None
+ann_file = 'data/skeleton/ntu120_2d.pkl'
+num_classes = 120
+
 load_partial = True

@@ -1,4 +1,4 @@
 # MS-G3D on NTU60 XSub 2D (HRNet COCO-17), joint stream.
 _base_ = '../_base_/msg3d_ntu.py'
 
-feats = ['j']
+

@@ -2,5 +2,6 @@
 # layout), 160 epochs, SGD lr 0.1.
 _base_ = '../_base_/posec3d_jhmdb.py'
 
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True
 in_channels = 14

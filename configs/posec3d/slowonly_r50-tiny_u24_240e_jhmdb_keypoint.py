@@ -6,9 +6,10 @@
 # - drop_last: 433 clips / 16 left a 1-clip batch each epoch (BatchNorm on
 #   one sample);
 # - channels_last volumes: ~1.6x faster steps on CPU, same model.
-_base_ = './slowonly_r50-tiny_u24_160e_jhmdb_keypoint.py'
+_base_ = '../_base_/posec3d_jhmdb.py'
 
 num_epochs = 240
+
 model = dict(channels_last=True)
+
 train_dataloader = dict(drop_last=True)
-optim_wrapper = dict(optimizer=dict(lr=0.1))

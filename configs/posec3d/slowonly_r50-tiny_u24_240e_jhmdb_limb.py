@@ -6,9 +6,13 @@
 # - drop_last: 433 clips / 16 left a 1-clip batch each epoch (BatchNorm on
 #   one sample);
 # - channels_last volumes: ~1.6x faster steps on CPU, same model.
-_base_ = './slowonly_r50-tiny_u24_160e_jhmdb_limb.py'
+_base_ = '../_base_/posec3d_jhmdb.py'
 
 num_epochs = 240
+with_kp = False
+with_limb = True
+in_channels = 14
+
 model = dict(channels_last=True)
+
 train_dataloader = dict(drop_last=True)
-optim_wrapper = dict(optimizer=dict(lr=0.1))

@@ -7,4 +7,5 @@ num_classes = 51
 train_split = 'train1'
 test_split = 'test1'
 num_epochs = 12
+
 optim_wrapper = dict(optimizer=dict(lr=0.1))

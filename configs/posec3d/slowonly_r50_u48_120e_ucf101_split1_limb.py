@@ -7,5 +7,7 @@ num_classes = 101
 train_split = 'train1'
 test_split = 'test1'
 num_epochs = 12
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True
+
 optim_wrapper = dict(optimizer=dict(lr=0.1))

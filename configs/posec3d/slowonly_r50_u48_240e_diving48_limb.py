@@ -5,4 +5,5 @@ ann_file = 'data/skeleton/diving48_2d.pkl'
 num_classes = 48
 train_split = 'train'
 test_split = 'test'
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True

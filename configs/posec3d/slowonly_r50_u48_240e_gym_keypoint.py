@@ -1,4 +1,4 @@
-# PoseC3D SlowOnly-R50, keypoint heatmaps, FineGYM 99 classes (seed 000).
+# PoseC3D SlowOnly-R50, keypoint heatmaps, FineGYM 99 classes.
 _base_ = '../_base_/posec3d_slowonly_u48.py'
 
 ann_file = 'data/skeleton/gym_2d.pkl'

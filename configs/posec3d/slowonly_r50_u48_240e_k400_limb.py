@@ -6,4 +6,5 @@ ann_file = 'data/skeleton/k400_2d.pkl'
 num_classes = 400
 train_split = 'train'
 test_split = 'val'
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True

@@ -5,4 +5,5 @@ ann_file = 'data/skeleton/ntu120_2d.pkl'
 num_classes = 120
 train_split = 'xset_train'
 test_split = 'xset_val'
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True

@@ -1,7 +1,5 @@
-# PoseC3D SlowOnly-R50, keypoint heatmaps, NTU120 XSub (seed 000).
+# PoseC3D SlowOnly-R50, keypoint heatmaps, NTU120 XSub.
 _base_ = '../_base_/posec3d_slowonly_u48.py'
 
 ann_file = 'data/skeleton/ntu120_2d.pkl'
 num_classes = 120
-train_split = 'xsub_train'
-test_split = 'xsub_val'

@@ -1,4 +1,5 @@
-# PoseC3D SlowOnly-R50, limb heatmaps, NTU60 XSub (seed 000).
+# PoseC3D SlowOnly-R50, limb heatmaps, NTU60 XSub.
 _base_ = '../_base_/posec3d_slowonly_u48.py'
 
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True

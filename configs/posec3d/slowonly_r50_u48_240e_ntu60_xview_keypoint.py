@@ -1,7 +1,5 @@
 # PoseC3D SlowOnly-R50, keypoint heatmaps, NTU60 XView.
 _base_ = '../_base_/posec3d_slowonly_u48.py'
 
-ann_file = 'data/skeleton/ntu60_2d.pkl'
-num_classes = 60
 train_split = 'xview_train'
 test_split = 'xview_val'

@@ -1,8 +1,7 @@
 # PoseC3D SlowOnly-R50, limb heatmaps, NTU60 XView.
 _base_ = '../_base_/posec3d_slowonly_u48.py'
 
-ann_file = 'data/skeleton/ntu60_2d.pkl'
-num_classes = 60
 train_split = 'xview_train'
 test_split = 'xview_val'
-with_kp, with_limb = False, True
+with_kp = False
+with_limb = True

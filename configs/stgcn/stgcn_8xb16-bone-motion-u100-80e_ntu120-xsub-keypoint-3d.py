@@ -1,6 +1,8 @@
 # ST-GCN on NTU120 XSub 3D (Kinect 25-joint), bone-motion stream.
-_base_ = '../_base_/stgcn_ntu_3d.py'
+_base_ = '../_base_/stgcn_ntu.py'
 
 feats = ['bm']
 ann_file = 'data/skeleton/ntu120_3d.pkl'
 num_classes = 120
+layout = 'nturgb+d'
+prenorm = 'PreNormalize3D'

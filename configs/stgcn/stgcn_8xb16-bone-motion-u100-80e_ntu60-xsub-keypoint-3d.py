@@ -1,4 +1,7 @@
 # ST-GCN on NTU60 XSub 3D (Kinect 25-joint), bone-motion stream.
-_base_ = '../_base_/stgcn_ntu_3d.py'
+_base_ = '../_base_/stgcn_ntu.py'
 
 feats = ['bm']
+layout = 'nturgb+d'
+prenorm = 'PreNormalize3D'
+ann_file = 'data/skeleton/ntu60_3d.pkl'

@@ -1,6 +1,5 @@
 # ST-GCN on NTU120 XSub 2D (HRNet COCO-17), joint stream.
 _base_ = '../_base_/stgcn_ntu.py'
 
-feats = ['j']
 ann_file = 'data/skeleton/ntu120_2d.pkl'
 num_classes = 120

@@ -1,4 +1,4 @@
 # ST-GCN on NTU60 XSub 2D (HRNet COCO-17), joint stream.
 _base_ = '../_base_/stgcn_ntu.py'
 
-feats = ['j']
+

@@ -11,17 +11,27 @@ num_epochs = 30
 
 train_pipeline = [
     dict(type='Flip', flip_ratio=0.5, layout='{layout}'),
-    '{prenorm}',
-    dict(type='GenSkeFeat', dataset='{layout}', feats='{feats}'),
+    dict(type='{prenorm}'),
+    dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}'),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=2),
     dict(type='PackActionInputs')
 ]
-train_dataloader = dict(dataset=dict(_delete_=True, type='PoseDataset', ann_file='{ann_file}',
-                                     pipeline='{train_pipeline}'))
+
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='PoseDataset',
+        ann_file='{ann_file}',
+        pipeline=train_pipeline))
+
 val_dataloader = dict(dataset=dict(ann_file='{val_ann_file}', split=None))
+
 test_dataloader = dict(dataset=dict(ann_file='{val_ann_file}', split=None))
+
 train_cfg = dict(val_interval=5)
-default_hooks = dict(checkpoint=dict(interval=5), logger=dict(interval=10))
+
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=5))
+
 auto_scale_lr = dict(base_batch_size=16)

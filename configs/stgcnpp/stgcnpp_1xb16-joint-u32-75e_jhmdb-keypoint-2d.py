@@ -1,4 +1,4 @@
 # ST-GCN++ on JHMDB ground-truth 2D poses (15 joints), joint stream.
 _base_ = '../_base_/stgcnpp_jhmdb.py'
 
-feats = ['j']
+

@@ -1,4 +1,6 @@
 # ST-GCN++ on NTU60 XSub 3D (Kinect 25-joint), joint stream.
-_base_ = '../_base_/stgcnpp_ntu_3d.py'
+_base_ = '../_base_/stgcnpp_ntu.py'
 
-feats = ['j']
+layout = 'nturgb+d'
+prenorm = 'PreNormalize3D'
+ann_file = 'data/skeleton/ntu60_3d.pkl'

@@ -26,7 +26,7 @@ model = dict(
 # it spans > 10 units, so MediaPipe's [0, 1] coordinates pass unchanged.
 test_pipeline = [
     dict(type='PreNormalize2D', threshold=0, mode='auto'),
-    dict(type='GenSkeFeat', dataset=layout, feats=['j']),
+    dict(type='GenSkeFeat', layout=layout, feats=['j']),
     dict(type='UniformSampleFrames', clip_len=10, num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person=1),

@@ -17,7 +17,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 
-from pyskl.engine.checkpoint import load_checked, load_from_local_trusted
+from pyskl.engine.checkpoint import load_checked, load_weights_file
 from pyskl.engine.config import load_config
 from pyskl.registry import MODELS
 from pyskl.skeleton.mapping import JHMDB_IMG_SHAPE, coco_to_jhmdb
@@ -50,7 +50,7 @@ def init_recognizer(config: Union[str, Config], checkpoint: Optional[str] = None
         return OnnxRecognizer(checkpoint, cfg)
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checked(model, load_from_local_trusted(checkpoint, map_location='cpu'),
+        load_checked(model, load_weights_file(checkpoint, map_location='cpu'),
                      source=f'checkpoint {checkpoint}')
     model.cfg = cfg
     return model.to(device).eval()

@@ -27,8 +27,8 @@ class OnnxRecognizer:
 
     Raises:
         ImportError: onnxruntime is not installed (names the extra).
-        ValueError: a config that draws heatmaps on the device
-            (``heatmap_on_device``), or inputs the file does not take.
+        ValueError: a config that draws heatmaps in the model
+            (``Recognizer3D(heatmap=...)``), or inputs the file does not take.
     """
 
     def __init__(self, path: str, cfg):
@@ -42,9 +42,10 @@ class OnnxRecognizer:
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.output_names = [o.name for o in self.session.get_outputs()]
         pre = cfg.model.get('data_preprocessor') or dict(type='ActionDataPreprocessor')
-        if pre.get('heatmap') is not None:
-            raise ValueError(f'{path}: heatmap_on_device configs draw heatmaps in the model; '
-                             'export and run the CPU-pipeline config instead')
+        if cfg.model.get('heatmap') is not None:
+            raise ValueError(f'{path}: this config draws heatmaps in the model '
+                             '(Recognizer3D heatmap=...); export and run the config whose '
+                             'pipelines draw them (GeneratePoseTarget) instead')
         self.data_preprocessor = MODELS.build(pre).eval()
 
     # PyTorch-module-like no-ops so init_recognizer / the demo can treat it alike

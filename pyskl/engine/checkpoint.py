@@ -1,12 +1,23 @@
-"""Trusted local checkpoint loader for mmengine on torch >= 2.6.
+"""Reading checkpoints: weights safely, whole training states from one's own runs.
 
-torch 2.6 made ``torch.load(weights_only=True)`` the default. mmengine 0.10's
-local loader calls ``torch.load(filename, map_location)``, so ``--resume`` and
-``load_from`` fail on mmengine's own checkpoints (their ``meta`` and
-``message_hub`` hold numpy and mmengine objects; mmengine issue #1655). The
-smallest fix: re-register mmengine's loader for local paths (prefix ``''``)
-with ``weights_only=False``. Only load checkpoints you trust -- a pickle can
-run code (the same trust PYSKL, MMAction2 and torch < 2.6 assumed).
+A ``.pth`` file is a pickle, and unpickling a file from an untrusted source can run
+arbitrary code. So the project reads checkpoints in two ways, and never changes how
+mmengine or torch read files for anybody else:
+
+* :func:`load_weights_file` -- ``tools/test.py CHECKPOINT``, ``load_from``,
+  ``init_recognizer``, ONNX export, ``merge_pretrain.py``. The file is unpickled by
+  an allow-list unpickler: torch's own weights-only allow list (tensors, storages,
+  ``OrderedDict``, dtypes) and NumPy arrays / scalars / dtypes are rebuilt; every
+  other class or function the file names (``os.system``, ``builtins.getattr``,
+  mmengine's ``HistoryBuffer``...) is *not called* but replaced by an inert
+  :class:`OpaqueObject`. The state dict comes out whole; a file cannot run code.
+* :func:`load_from_local_trusted` -- ``--resume`` from the run's own work dir:
+  the whole training state (optimizer, ``message_hub`` with mmengine objects)
+  is needed, so the file is unpickled with ``weights_only=False``. Resume only
+  from work dirs you (or your own runs) wrote.
+
+Annotation pickles (``ann_file``) are pickles too: read only files from a source
+you trust (``docs/engine.md``).
 
 ``load_checked`` is the one place weights enter a model (``tools/test.py``,
 ``load_from``, ``--resume`` through :class:`pyskl.engine.StrictLoadRunner`, and
@@ -19,33 +30,111 @@ import glob
 import os.path as osp
 import pickle
 import re
+import types
 import warnings
 import zipfile
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
 import torch
-from mmengine.runner.checkpoint import CheckpointLoader
 
 
-@CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_from_local_trusted(filename: str, map_location=None):
-    """Load a local checkpoint file with ``weights_only=False``.
+class OpaqueObject:
+    """What :func:`load_weights_file` puts where a checkpoint names a class or
+    function outside the allow list: calling, building or filling it does
+    nothing (no code of the file's choosing runs)."""
 
-    Raises:
-        FileNotFoundError: ``filename`` is not a file.
-        CorruptCheckpointError: it cannot be unpickled (names the file).
-    """
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return OpaqueObject()
+
+    def __setstate__(self, state):
+        pass
+
+    def __setitem__(self, key, value):
+        pass
+
+    def append(self, value):
+        pass
+
+    def extend(self, values):
+        pass
+
+    def __repr__(self):
+        return '<object not unpickled>'
+
+
+def _allowed_globals() -> Dict[str, object]:
+    from torch._weights_only_unpickler import _get_allowed_globals
+    allowed = dict(_get_allowed_globals())
+    core = getattr(np, '_core', None) or np.core
+    for mod in ('numpy.core.multiarray', 'numpy._core.multiarray'):
+        allowed[f'{mod}._reconstruct'] = core.multiarray._reconstruct
+        allowed[f'{mod}.scalar'] = core.multiarray.scalar
+    allowed['numpy.ndarray'] = np.ndarray
+    allowed['numpy.dtype'] = np.dtype
+    for name in dir(getattr(np, 'dtypes', ())):
+        if name.endswith('DType'):
+            allowed[f'numpy.dtypes.{name}'] = getattr(np.dtypes, name)
+    return allowed
+
+
+class _AllowListUnpickler(pickle.Unpickler):
+    _allowed: Optional[Dict[str, object]] = None
+
+    def find_class(self, module, name):
+        if _AllowListUnpickler._allowed is None:
+            _AllowListUnpickler._allowed = _allowed_globals()
+        obj = self._allowed.get(f'{module}.{name}')
+        return obj if obj is not None else OpaqueObject
+
+
+_allow_list_pickle = types.SimpleNamespace(Unpickler=_AllowListUnpickler, load=pickle.load,
+                                           __name__='pyskl_allow_list_pickle')
+
+
+def _read(filename: str, map_location, **load_args):
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename!r} is not a file')
     try:
-        return torch.load(filename, map_location=map_location, weights_only=False)
+        return torch.load(filename, map_location=map_location, **load_args)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
             ValueError) as err:
         raise CorruptCheckpointError(
             f'checkpoint {filename!r} cannot be read: truncated or corrupt '
             f'({type(err).__name__}: {err})') from err
+
+
+def load_weights_file(filename: str, map_location='cpu'):
+    """Read a checkpoint for its weights without running code from the file.
+
+    Returns the unpickled checkpoint (``dict`` with ``state_dict``, or a bare
+    state dict): tensors, containers, numbers, strings and NumPy values as
+    saved; objects of any other class are :class:`OpaqueObject`.
+
+    Raises:
+        FileNotFoundError: ``filename`` is not a file.
+        CorruptCheckpointError: it cannot be unpickled (names the file).
+    """
+    return _read(filename, map_location, weights_only=False, pickle_module=_allow_list_pickle)
+
+
+def load_from_local_trusted(filename: str, map_location=None):
+    """Read a whole local checkpoint (``weights_only=False``) -- for ``--resume``
+    from one's own work dir only: a pickle from an untrusted source can run code.
+
+    Raises:
+        FileNotFoundError: ``filename`` is not a file.
+        CorruptCheckpointError: it cannot be unpickled (names the file).
+    """
+    return _read(filename, map_location, weights_only=False)
 
 
 class CorruptCheckpointError(RuntimeError):

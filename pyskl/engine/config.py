@@ -1,21 +1,28 @@
-"""Loading a config: ``--cfg-options``, late-bound variables, the heatmap switch.
+"""Reading a config: mmengine's ``Config`` plus late-bound scalar variables.
 
-``load_config`` is how every pyskl tool (train, test, the inference API, the
-analysis tools) reads a config:
+A config is a plain mmengine Python config: at most its own file and one family
+base in ``configs/_base_/`` hold the model, the pipelines, the dataloaders and the
+schedule (``default_runtime.py`` adds hooks and logging). ``Config.fromfile``
+reads every config as it is.
 
-1. ``Config.fromfile`` (mmengine ``_base_`` inheritance);
-2. ``--cfg-options`` merged (``cfg_options``);
-3. **late-bound variables**: a string value ``'{name}'`` anywhere in the
-   config, where ``name`` is a top-level key, is replaced by that key's value
-   (any type); a longer string containing ``{name}`` gets ``str(value)`` in its
-   place (``split='train{split}'``). Because this happens after inheritance and
-   after ``--cfg-options``, a child config or a command line changes a stream,
-   a split or a data file with one top-level key (``feats = ['b']``,
-   ``--cfg-options split=2``) -- mmengine itself evaluates a base file's
-   pipelines before the child can change the variables they were built from.
-   A placeholder naming no top-level key raises ``KeyError``;
-4. ``heatmap_on_device = True`` (PoseC3D configs): heatmap drawing moves from
-   the pipelines into the model's data preprocessor (:func:`heatmap_on_device`).
+One thing is added, so that a child or a command line changes a stream, a split or
+a data file with one top-level key (``feats = ['b']``, ``--cfg-options split=2``):
+**late-bound variables**. A string ``'{name}'`` in the config, where ``name`` is a
+top-level key, is replaced by that key's value; inside a longer string, ``{name}``
+is replaced by ``str(value)`` (``split='train{split}'``). Because this happens after
+``_base_`` inheritance and after ``--cfg-options``, the child's or the command
+line's value is the one used everywhere (mmengine evaluates a base file before its
+child can change the variables it was written with). Variables stand for leaf
+values only -- a number, a string, a bool, ``None``, a list / tuple of those, or a
+dict of those that is one argument's value (``clip_len=dict(RGB=8, Pose=32)``) --
+never for a transform, a pipeline or another part of the config's structure, which
+is always written out where it is used.
+
+The variables are resolved wherever the project builds a Runner or a model from a
+config: :func:`load_config` (every tool), :func:`pyskl.engine.build_runner` and
+``StrictLoadRunner.from_cfg`` (so ``build_runner(Config.fromfile(path))`` runs any
+config), and :func:`pyskl.apis.init_recognizer`. A dataset built from an unresolved
+config refuses ``'{ann_file}'`` with a message saying so.
 """
 from __future__ import annotations
 
@@ -28,6 +35,24 @@ from mmengine.config import Config, ConfigDict
 _PLACEHOLDER = re.compile(r'\{([A-Za-z_][A-Za-z0-9_]*)\}')
 
 
+_SCALAR = (str, int, float, bool, type(None))
+
+
+def is_leaf(value: Any) -> bool:
+    """A value a variable may stand for: a scalar, a list / tuple of scalars, or
+    a dict of scalars that is one argument's value rather than a component (no
+    ``type`` key: ``clip_len=dict(RGB=8, Pose=32)``)."""
+    if isinstance(value, _SCALAR):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(isinstance(v, _SCALAR) for v in value)
+    if isinstance(value, dict):
+        return 'type' not in value and all(isinstance(v, _SCALAR) or (
+            isinstance(v, (list, tuple)) and all(isinstance(x, _SCALAR) for x in v))
+            for v in value.values())
+    return False
+
+
 def _substitute(value: Any, variables: Dict[str, Any], where: str) -> Any:
     if isinstance(value, str):
         names = _PLACEHOLDER.findall(value)
@@ -37,6 +62,12 @@ def _substitute(value: Any, variables: Dict[str, Any], where: str) -> Any:
             if n not in variables:
                 raise KeyError(f'config value {value!r} at {where} names {{{n}}}, which is not a '
                                f'top-level key of the config')
+            if not is_leaf(variables[n]):
+                raise ValueError(
+                    f'config value {value!r} at {where}: variable {n!r} is a '
+                    f'{type(variables[n]).__name__} of config structure; variables stand for '
+                    'numbers, strings, bools, None, lists of those or a dict of those without '
+                    "'type' -- write the structure where it is used")
         whole = _PLACEHOLDER.fullmatch(value)
         if whole:
             return copy.deepcopy(variables[whole.group(1)])
@@ -51,89 +82,37 @@ def _substitute(value: Any, variables: Dict[str, Any], where: str) -> Any:
 
 def resolve_variables(cfg: Config) -> Config:
     """Replace the late-bound ``{name}`` placeholders of ``cfg`` in place (module
-    docstring). Top-level values may use placeholders too (resolved first).
+    docstring). Top-level leaf values may use placeholders too (resolved first).
+    A config without placeholders is returned unchanged.
 
     Raises:
         KeyError: a placeholder that names no top-level key.
-        ValueError: placeholders that refer to each other in a cycle.
+        ValueError: a placeholder for a value that is not a leaf (a dict, a list of
+            dicts), or variables that refer to each other in a cycle.
     """
     variables = {k: v for k, v in cfg._cfg_dict.items()}
     for _ in range(10):
-        new = {k: _substitute(v, variables, k) for k, v in variables.items()}
+        new = {k: (_substitute(v, variables, k) if is_leaf(v) else v)
+               for k, v in variables.items()}
         if new == variables:
             break
         variables = new
     else:
         raise ValueError('config variables refer to each other in a cycle')
     for k, v in variables.items():
+        v = _substitute(v, variables, k)
         cfg[k] = ConfigDict(v) if isinstance(v, dict) and not isinstance(v, ConfigDict) else v
     return cfg
 
 
-def _dataloader_pipelines(cfg: Config):
-    """``(owner dict, key)`` of every dataset pipeline in the dataloaders."""
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        ds = (cfg.get(name) or {}).get('dataset')
-        while isinstance(ds, dict):
-            if 'pipeline' in ds:
-                yield ds
-            ds = ds.get('dataset')
-
-
-def heatmap_on_device(cfg: Config) -> Config:
-    """Move PoseC3D heatmap drawing onto the model's device, in place.
-
-    Every pipeline's ``GeneratePoseTarget`` and what follows it are replaced by
-    ``FormatGCNInput(num_person=cfg.num_person or 2)`` + ``PackActionInputs``,
-    so the CPU pipeline ships keypoints (x, y, score); the model gets an
-    ``ActionDataPreprocessor`` whose ``heatmap`` holds the test pipeline's
-    ``GeneratePoseTarget`` arguments (flip doubling at test time only), and
-    ``test_cfg.max_testing_views`` (default 2) bounds how many views are drawn
-    and classified at once.
-
-    Raises:
-        ValueError: a pipeline without ``GeneratePoseTarget``.
-    """
-    tail = [dict(type='FormatGCNInput', num_person=cfg.get('num_person', 2)),
-            dict(type='PackActionInputs')]
-    target = None
-    for ds in _dataloader_pipelines(cfg):
-        pipe = list(ds['pipeline'])
-        idx = [i for i, t in enumerate(pipe) if t.get('type') == 'GeneratePoseTarget']
-        if not idx:
-            raise ValueError('heatmap_on_device: a dataloader pipeline has no '
-                             'GeneratePoseTarget')
-        if target is None or ds.get('test_mode'):
-            target = dict(pipe[idx[0]])
-        ds['pipeline'] = pipe[:idx[0]] + copy.deepcopy(tail)
-    for key in ('train_pipeline', 'val_pipeline', 'test_pipeline'):
-        pipe = cfg.get(key)
-        if pipe:
-            idx = [i for i, t in enumerate(pipe) if t.get('type') == 'GeneratePoseTarget']
-            if idx:
-                cfg[key] = list(pipe[:idx[0]]) + copy.deepcopy(tail)
-    cfg.model.data_preprocessor = dict(type='ActionDataPreprocessor', heatmap=target)
-    cfg.model.setdefault('test_cfg', {})
-    cfg.model.test_cfg.setdefault('max_testing_views', 2)
-    return cfg
-
-
 def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
-    """Read a config the way every pyskl tool does (module docstring).
-
-    Args:
-        path: the config file.
-        cfg_options: ``--cfg-options`` key/values (dotted keys), merged before
-            the variables are resolved.
+    """Read a config the way every pyskl tool does: ``Config.fromfile``, then
+    ``--cfg-options`` (dotted keys) merged, then the variables resolved.
 
     Raises:
-        KeyError / ValueError: from :func:`resolve_variables` or
-            :func:`heatmap_on_device`.
+        KeyError / ValueError: from :func:`resolve_variables`.
     """
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    resolve_variables(cfg)
-    if cfg.get('heatmap_on_device'):
-        heatmap_on_device(cfg)
-    return cfg
+    return resolve_variables(cfg)

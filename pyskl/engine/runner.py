@@ -5,7 +5,9 @@ mmengine loads ``load_from`` and ``--resume`` checkpoints with
 and training or testing goes on with a half-random model. Here every load
 goes through :func:`pyskl.engine.checkpoint.load_checked`.
 
-Checkpoints are written atomically (temporary file + rename), and ``--resume``
+Checkpoints are read by :func:`pyskl.engine.checkpoint.load_weights_file` (an
+allow-list unpickler: a file cannot run code), except ``--resume``, which reads the
+run's own whole training state. Checkpoints are written atomically (temporary file + rename), and ``--resume``
 without a path skips unreadable checkpoints (a truncated file, an empty
 ``last_checkpoint``) with a warning, continuing from the newest readable one.
 
@@ -16,16 +18,17 @@ Config keys:
 """
 from __future__ import annotations
 
+import copy
 import glob
 import os
 import os.path as osp
 
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import _load_checkpoint
 
 from pyskl.registry import RUNNERS
-from .checkpoint import find_resumable_checkpoint, load_checked, partial_load_message
+from .checkpoint import (find_resumable_checkpoint, load_checked, load_from_local_trusted,
+                         load_weights_file, partial_load_message)
 
 
 @RUNNERS.register_module()
@@ -38,6 +41,14 @@ class StrictLoadRunner(Runner):
     """
 
     _resuming = False
+
+    @classmethod
+    def from_cfg(cls, cfg) -> 'StrictLoadRunner':
+        """mmengine's ``from_cfg`` on a copy of ``cfg`` with its late-bound
+        variables resolved (:mod:`pyskl.engine.config`): a config read by plain
+        ``Config.fromfile`` runs as it does through the tools."""
+        from .config import resolve_variables
+        return super().from_cfg(resolve_variables(copy.deepcopy(cfg)))
 
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
         """mmengine's ``save_checkpoint``, made atomic: the checkpoint is
@@ -76,7 +87,10 @@ class StrictLoadRunner(Runner):
     def load_checkpoint(self, filename, map_location='cpu', strict: bool = True,
                         revise_keys: list = [(r'^module\.', '')]):
         partial = bool(self.cfg.get('load_partial', False)) and not self._resuming
-        checkpoint = _load_checkpoint(filename, map_location=map_location)
+        # --resume needs the whole training state (optimizer, message hub) of the run's
+        # own work dir; every other load takes weights only, without running code
+        read = load_from_local_trusted if self._resuming else load_weights_file
+        checkpoint = read(filename, map_location=map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(self.model) else self.model
         report = load_checked(model, checkpoint, source=f'checkpoint {filename}',
@@ -89,8 +103,10 @@ class StrictLoadRunner(Runner):
 
 
 def build_runner(cfg) -> Runner:
-    """The runner of ``cfg``: ``runner_type`` from the registry if set, else
-    :class:`StrictLoadRunner`."""
+    """The runner of ``cfg`` (variables resolved): ``runner_type`` from the
+    registry if set, else :class:`StrictLoadRunner`. ``build_runner(
+    Config.fromfile(path))`` is the one line that runs any pyskl config."""
     if cfg.get('runner_type'):
-        return RUNNERS.build(cfg)
+        from .config import resolve_variables
+        return RUNNERS.build(resolve_variables(copy.deepcopy(cfg)))
     return StrictLoadRunner.from_cfg(cfg)

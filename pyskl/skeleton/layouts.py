@@ -44,6 +44,9 @@ class SkeletonLayout:
             score), 3 for a 3D one; ``None`` (custom layouts): unknown, a third
             channel counts as a score only when the sample has
             ``keypoint_score``.
+        limbs: optional joint pairs of the PoseC3D limb heatmaps, in channel
+            order; empty: the graph edges (``inward``). ``coco`` names
+            MMAction2's 17 limbs, the channels its limb checkpoints were trained on.
 
     Raises:
         ValueError: an edge or pair index outside ``[0, num_node)``, a self
@@ -59,10 +62,11 @@ class SkeletonLayout:
     joint_names: Tuple[str, ...] = field(default=())
     bone_pairs: Tuple[Edge, ...] = ()
     coord_dims: Optional[int] = None
+    limbs: Tuple[Edge, ...] = ()
 
     def __post_init__(self):
         V = self.num_node
-        for a, b in tuple(self.inward) + tuple(self.flip_pairs):
+        for a, b in tuple(self.inward) + tuple(self.flip_pairs) + tuple(self.limbs):
             if not (0 <= a < V and 0 <= b < V):
                 raise ValueError(f'layout {self.name!r}: pair ({a}, {b}) outside [0, {V})')
         for a, b in self.inward:
@@ -82,6 +86,11 @@ class SkeletonLayout:
         if self.coord_dims not in (2, 3, None):
             raise ValueError(f'layout {self.name!r}: coord_dims must be 2, 3 or None, got '
                              f'{self.coord_dims!r}')
+
+    @property
+    def heatmap_limbs(self) -> Tuple[Edge, ...]:
+        """Limb pairs of PoseC3D limb heatmaps: ``limbs``, else the graph edges."""
+        return tuple(self.limbs) or tuple(self.inward)
 
     @property
     def outward(self) -> List[Edge]:
@@ -205,7 +214,9 @@ _add(SkeletonLayout(
                  'right_knee', 'left_ankle', 'right_ankle'),
     bone_pairs=((0, 0), (1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 5), (8, 6),
                 (9, 7), (10, 8), (11, 0), (12, 0), (13, 11), (14, 12), (15, 13), (16, 14)),
-    coord_dims=2))
+    coord_dims=2,
+    limbs=((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9), (0, 6), (6, 8), (8, 10),
+           (5, 11), (11, 13), (13, 15), (6, 12), (12, 14), (14, 16), (11, 12))))
 
 # NTU RGB+D 25-joint Kinect v2 skeleton.
 _add(SkeletonLayout(

@@ -2,7 +2,7 @@
 
     python tools/analysis/benchmark.py [--impl pyskl|mmaction2] [--iters 20]
 
-Model: the NTU60 2D ST-GCN++ of seed 004 (coco layout, 60 classes, 1.39M
+Model: the NTU60 2D ST-GCN++ of MMAction2's stgcnpp config (coco layout, 60 classes, 1.39M
 parameters). Train step: forward + cross-entropy + backward + SGD step at
 input (16, 2, 100, 17, 3) (N, M, T, V, C). Inference: ``torch.no_grad`` eval
 forward at batch 1 and 16. Prints samples/s (median over ``--iters`` timed

@@ -1,7 +1,7 @@
 """Import MMAction2 1.2.0 in the scratch virtualenv used for side-by-side measurements.
 
 The 1.2.0 wheel needs three fixes to run at all, all applied here and nowhere
-else (see ../shared/docs/anchor-bugs.md): its ``models/localizers/drn``
+else: its ``models/localizers/drn``
 package is missing (stubbed so ``mmaction.models`` imports), its
 ``PoseCompact`` uses ``np.Inf`` (gone in NumPy 2), and mmengine 0.10 loads
 checkpoints with torch's ``weights_only=True`` default (torch >= 2.6).

@@ -11,8 +11,9 @@ persons x 100 frames x 17 COCO joints in a 1920x1080 frame. Test pipeline:
 * ``pipeline``: heatmaps drawn by ``GeneratePoseTarget`` in the data
   pipeline (all 20 views, (20, 17, 48, 64, 64) float32 = 267 MB), then the
   model runs ``max-testing-views`` views at a time (0 = all at once);
-* ``device``: the config's ``heatmap_on_device`` path: the pipeline ships
-  keypoints only and the data preprocessor's drawer makes one chunk of
+* ``device``: the same model drawing on its device
+  (``slowonly_r50_u48_240e_ntu60_xsub_keypoint_ondevice.py``): the pipeline ships
+  keypoints only and ``Recognizer3D``'s drawer makes one chunk of
   ``max-testing-views`` views right before the backbone sees it.
 
 Prints the size of what the pipeline hands to the model and the growth of
@@ -60,7 +61,7 @@ def main(argv=None):
     from pyskl.utils import register_all_modules
     register_all_modules()
     from pyskl.engine.config import load_config
-    cfg = load_config(CONFIG, dict(heatmap_on_device=args.mode == 'device'))
+    cfg = load_config(CONFIG.replace('.py', '_ondevice.py') if args.mode == 'device' else CONFIG)
     cfg.model.test_cfg['max_testing_views'] = args.max_testing_views or None
     model = MODELS.build(cfg.model).eval()
     pipeline = Compose(cfg.test_pipeline)

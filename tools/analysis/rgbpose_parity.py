@@ -1,9 +1,9 @@
-"""RGBPoseConv3D + RGBPoseHead of seed 002, ours or MMAction2 1.2.0's, on the same weights.
+"""RGBPoseConv3D + RGBPoseHead of MMAction2's rgbpose_conv3d config, ours or MMAction2 1.2.0's, on the same weights.
 
     python tools/analysis/rgbpose_parity.py --impl pyskl --out ours.json
     /path/to/peer/python tools/analysis/rgbpose_parity.py --impl mmaction2 --out mm.json
 
-Builds the NTU60 model of seed 002 (``rgbpose_conv3d.py``: RGB pathway 4 stages,
+Builds the NTU60 model of MMAction2's rgbpose_conv3d config (``rgbpose_conv3d.py``: RGB pathway 4 stages,
 pose pathway 3 stages, laterals both ways, 60 classes), fills its state dict
 deterministically (keys in sorted order, values from ``RandomState(0)``: convs
 Kaiming-scaled, BN near identity) so both toolboxes hold identical weights

@@ -3,7 +3,7 @@
     python tools/data/compress_nturgbd.py --src data/nturgbd_raw --dst data/nturgbd_videos \
         [--num-proc 8] [--short-side 540]
 
-Seed 002, step 0: every ``*_rgb.avi`` under SRC becomes ``DST/<name>.mp4``
+RGBPoseConv3D (Duan et al., CVPR 2022; MMAction2's recipe), step 0: every ``*_rgb.avi`` under SRC becomes ``DST/<name>.mp4``
 (``S001C001P001R001A001_rgb.avi`` -> ``S001C001P001R001A001.mp4``, the
 ``frame_dir`` of the annotations), resized to ``--short-side`` with OpenCV
 (area interpolation), all frames kept. Several processes, a progress bar; a

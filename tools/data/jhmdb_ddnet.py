@@ -1,7 +1,10 @@
 """Convert DD-Net's JHMDB ground-truth pickles into one pyskl annotation file.
 
-    python tools/data/jhmdb_ddnet.py [--src ../shared/data/jhmdb_ddnet]
-        [--out data/jhmdb/jhmdb_gt.pkl]
+    python tools/data/jhmdb_ddnet.py --src DDNET_JHMDB_FOLDER [--out data/jhmdb/jhmdb_gt.pkl]
+
+The repository ships the output (``data/jhmdb/jhmdb_gt.pkl``, see
+``data/jhmdb/README.md``); this tool re-creates it from the DD-Net authors'
+published files (github.com/fandulu/DD-Net, folder ``data/JHMDB``).
 
 Input: ``GT_{train,test}_{1,2,3}.pkl`` (DD-Net, Yang et al. 2019), each a dict
 with ``pose`` (list of (T, 15, 2) float64, JHMDB ``pos_world``) and
@@ -21,12 +24,8 @@ import hashlib
 import os
 import os.path as osp
 import pickle
-import sys
 
 import numpy as np
-
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from pyskl.utils import shared_data_root  # noqa: E402
 
 CLASSES = ('catch', 'clap', 'golf', 'jump', 'pick', 'pour', 'pullup', 'push', 'run', 'sit',
            'stand', 'throw', 'walk', 'wave')
@@ -81,13 +80,20 @@ def convert(src: str) -> dict:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--src', default=osp.join(shared_data_root(), 'jhmdb_ddnet'))
+    p.add_argument('--src', required=True,
+                   help="folder with DD-Net's GT_{train,test}_{1,2,3}.pkl")
     p.add_argument('--out', default='data/jhmdb/jhmdb_gt.pkl')
     args = p.parse_args()
+    out = osp.abspath(args.out)
+    if osp.commonpath([out, osp.abspath(args.src)]) == osp.abspath(args.src):
+        p.error(f'--out {args.out!r} lies inside --src {args.src!r}: outputs never go '
+                'beside the inputs they are made from')
     data = convert(args.src)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'wb') as f:
-        pickle.dump(data, f)
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    tmp = out + '.tmp'
+    with open(tmp, 'wb') as f:
+        pickle.dump(data, f, protocol=4)
+    os.replace(tmp, out)
     sizes = {k: len(v) for k, v in data['split'].items()}
     print(f'wrote {args.out}: {len(data["annotations"])} clips, splits {sizes}')
 

@@ -3,7 +3,7 @@
     python tools/data/merge_pretrain.py RGB_CKPT POSE_CKPT OUT \
         [--config configs/rgbpose_conv3d/rgbpose_conv3d.py]
 
-Seed 002, step 2 (PYSKL / MMAction2 ship a notebook for it). The RGB
+RGBPoseConv3D (Duan et al., CVPR 2022; MMAction2's recipe), step 2 (PYSKL / MMAction2 ship a notebook for it). The RGB
 checkpoint's ``backbone.*`` becomes ``backbone.rgb_path.*`` and its
 ``cls_head.fc_cls.*`` ``cls_head.fc_rgb.*``; the pose checkpoint's go to
 ``backbone.pose_path.*`` and ``cls_head.fc_pose.*``. Convolutions whose input
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     p.add_argument('--config', default=osp.join('configs', 'rgbpose_conv3d',
                                                 'rgbpose_conv3d.py'))
     args = p.parse_args(argv)
-    from pyskl.engine.checkpoint import load_from_local_trusted
+    from pyskl.engine.checkpoint import load_weights_file
     from pyskl.engine.config import load_config
     from pyskl.registry import MODELS
     from pyskl.utils import register_all_modules
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     model.init_weights()
     sds = []
     for path in (args.rgb_checkpoint, args.pose_checkpoint):
-        ckpt = load_from_local_trusted(path, map_location='cpu')
+        ckpt = load_weights_file(path, map_location='cpu')
         sds.append(ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt)
     try:
         merged, padded, fresh = merge(sds[0], sds[1], model.state_dict())

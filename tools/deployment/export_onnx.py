@@ -9,8 +9,8 @@ average their scores to test several clips). Inputs and outputs, by family:
 * GCN (ST-GCN, ST-GCN++, AAGCN, CTR-GCN, MS-G3D, DG-STGCN): input ``keypoint`` (N, M, T, V, C) float32 -- the
   output of the config's test pipeline for one clip;
 * 3D CNN (PoseC3D SlowOnly / C3D / X3D): input ``imgs`` (N, C, T, H, W);
-* EHGFormer (seed 001): input ``pose2d`` (N, T, V, C) for one person, output
-  ``action_label`` (N, num_classes), the seed's signature;
+* EHGFormer: input ``pose2d`` (N, T, V, C) for one person, output
+  ``action_label`` (N, num_classes), the reference's signature;
 * RGBPoseConv3D: inputs ``imgs`` (N, 3, T, H, W) (RGB after mean/std) and
   ``heatmap_imgs`` (N, K, 4T, H/4, W/4);
 
@@ -62,7 +62,7 @@ def family_inputs(cfg, args) -> Dict[str, Tuple[int, ...]]:
         in_channels = model.backbone.get('in_channels', 3)
         from pyskl.skeleton import get_layout
         V = get_layout(model.backbone.graph_cfg.layout).num_node
-        if backbone == 'EHGFormer':      # seed 001's signature: one person
+        if backbone == 'EHGFormer':      # the EHGFormer repository's signature: one person
             return dict(pose2d=(1, args.num_frames, V, in_channels))
         return dict(keypoint=(1, args.num_person, args.num_frames, V, in_channels))
     H, W = args.input_size
@@ -76,11 +76,11 @@ def family_inputs(cfg, args) -> Dict[str, Tuple[int, ...]]:
 def export(cfg, checkpoint, out: str, args) -> float:
     """Export, verify with onnxruntime, return the largest |difference|."""
     import numpy as np
-    from pyskl.engine.checkpoint import load_checked, load_from_local_trusted
+    from pyskl.engine.checkpoint import load_checked, load_weights_file
     from pyskl.registry import MODELS
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checked(model, load_from_local_trusted(checkpoint, map_location='cpu'),
+        load_checked(model, load_weights_file(checkpoint, map_location='cpu'),
                      source=f'checkpoint {checkpoint}')
     shapes = family_inputs(cfg, args)
     names = list(shapes)

@@ -27,6 +27,19 @@ from .functional import joint_to_bone, to_motion
 FEATS = ('j', 'b', 'jm', 'bm')
 
 
+def layout_arg(owner: str, layout, dataset):
+    """The layout a transform was given: ``layout``, or ``dataset`` (PYSKL's and
+    MMAction2's name of the same argument), default ``'nturgb+d'``.
+
+    Raises:
+        ValueError: both given, with different values.
+    """
+    if layout is not None and dataset is not None and layout != dataset:
+        raise ValueError(f'{owner}: layout={layout!r} and dataset={dataset!r} (PYSKL\'s name of '
+                         'layout) disagree; give one')
+    return layout if layout is not None else (dataset if dataset is not None else 'nturgb+d')
+
+
 def has_score_channel(layout, C: int, score_channel: Optional[bool] = None) -> bool:
     """Whether the last of ``C`` channels is a score: ``score_channel`` if
     given, else ``C == 3`` and the layout is 2D (``coord_dims == 2``)."""
@@ -56,8 +69,8 @@ class JointToBone(PoseTransform):
     """Bone features from joints.
 
     Args:
-        dataset: layout name or custom layout dict; its bone pairs are used
-            (module docstring).
+        layout: layout name or custom layout dict; its bone pairs are used
+            (module docstring). ``dataset``: PYSKL's / MMAction2's alias.
         target: result key to write.
         source: result key holding joints.
         score_channel: whether the last channel is a score (averaged, not
@@ -74,11 +87,10 @@ class JointToBone(PoseTransform):
 
     required_keys = ('keypoint',)
 
-    def __init__(self, dataset='nturgb+d', target: str = 'keypoint', source: str = 'keypoint',
+    def __init__(self, layout=None, target: str = 'keypoint', source: str = 'keypoint',
                  score_channel: Optional[bool] = None,
-                 bone_pairs: Optional[Sequence[Sequence[int]]] = None):
-        self.dataset = dataset
-        self.layout = get_layout(dataset)
+                 bone_pairs: Optional[Sequence[Sequence[int]]] = None, dataset=None):
+        self.layout = get_layout(layout_arg('JointToBone', layout, dataset))
         if bone_pairs is not None:
             self.layout = dataclasses.replace(
                 self.layout, bone_pairs=tuple(tuple(int(x) for x in p) for p in bone_pairs))
@@ -110,8 +122,8 @@ class ToMotion(PoseTransform):
     """Temporal difference of a feature (``x[t+1] - x[t]``, last frame 0).
 
     Args:
-        dataset: layout name (only used to tell whether a 3rd channel is a
-            score, see ``score_channel``).
+        layout: layout name (only used to tell whether a 3rd channel is a
+            score, see ``score_channel``); ``dataset``: PYSKL's alias.
         source: result key to difference. target: result key to write.
         score_channel: as in :class:`JointToBone`.
 
@@ -120,10 +132,9 @@ class ToMotion(PoseTransform):
 
     required_keys = ('keypoint',)
 
-    def __init__(self, dataset='nturgb+d', source: str = 'keypoint', target: str = 'motion',
-                 score_channel: Optional[bool] = None):
-        self.dataset = dataset
-        self.layout = get_layout(dataset)
+    def __init__(self, layout=None, source: str = 'keypoint', target: str = 'motion',
+                 score_channel: Optional[bool] = None, dataset=None):
+        self.layout = get_layout(layout_arg('ToMotion', layout, dataset))
         self.source = source
         self.target = target
         self.score_channel = score_channel
@@ -176,8 +187,9 @@ class GenSkeFeat(PoseTransform):
     motions average it).
 
     Args:
-        dataset: layout name or custom layout dict (bone pairs; whether it
-            is 2D).
+        layout: layout name or custom layout dict (bone pairs; whether it
+            is 2D); default ``'nturgb+d'``. ``dataset`` is PYSKL's / MMAction2's
+            name of this argument, accepted as an alias.
         feats: subset of ``['j', 'b', 'jm', 'bm']``, concatenated in order.
         axis: concatenation axis (-1: channels).
         bone_pairs: optional ``(joint, parent)`` pairs replacing the layout's.
@@ -199,16 +211,17 @@ class GenSkeFeat(PoseTransform):
     modified_keys = ('keypoint',)
     removed_keys = ('keypoint_score',)
 
-    def __init__(self, dataset='nturgb+d', feats: Sequence[str] = ('j',), axis: int = -1,
-                 bone_pairs: Optional[Sequence[Sequence[int]]] = None):
+    def __init__(self, layout=None, feats: Sequence[str] = ('j',), axis: int = -1,
+                 bone_pairs: Optional[Sequence[Sequence[int]]] = None, dataset=None):
         bad = [f for f in feats if f not in FEATS]
         if bad or not feats:
             raise ValueError(f'GenSkeFeat: feats must be a non-empty subset of {FEATS}, got {feats}')
-        self.dataset = dataset
+        layout = layout_arg('GenSkeFeat', layout, dataset)
         self.feats = list(feats)
         self.axis = axis
         self.bone_pairs = bone_pairs
-        self.bone = JointToBone(dataset, source='j', target='b', bone_pairs=bone_pairs)
+        self.bone = JointToBone(layout, source='j', target='b', bone_pairs=bone_pairs)
+        self.layout = self.bone.layout
         self.merge = MergeSkeFeat(self.feats, target='keypoint', axis=axis)
 
     def transform(self, results: Dict) -> Dict:

@@ -42,8 +42,7 @@ from typing import Dict, Sequence, Tuple
 import numpy as np
 
 from pyskl.registry import TRANSFORMS
-from pyskl.skeleton import get_layout
-from pyskl.skeleton.layouts import swap_index
+from pyskl.skeleton.heatmap_spec import HeatmapSpec
 from .base import PoseTransform, sample_name
 
 
@@ -275,32 +274,6 @@ def limb_heatmaps(kp: np.ndarray, score: np.ndarray, limbs: Sequence[Sequence[in
     return out
 
 
-# MMAction2's default: the 17 COCO limbs (no face-to-shoulder links besides nose)
-COCO_LIMBS = ((0, 1), (0, 2), (1, 3), (2, 4), (0, 5), (5, 7), (7, 9), (0, 6), (6, 8), (8, 10),
-              (5, 11), (11, 13), (13, 15), (6, 12), (12, 14), (14, 16), (11, 12))
-COCO_LEFT_KP = (1, 3, 5, 7, 9, 11, 13, 15)
-COCO_RIGHT_KP = (2, 4, 6, 8, 10, 12, 14, 16)
-
-
-def limb_flip_index(skeletons: Sequence[Sequence[int]], joint_index: np.ndarray) -> np.ndarray:
-    """Permutation of limb channels under a flip: limb ``i`` of the mirrored
-    clip is limb ``perm[i]`` of the original, found by swapping its joints
-    with ``joint_index`` (either joint order).
-
-    Raises:
-        ValueError: a mirrored limb is not in ``skeletons``.
-    """
-    where = {frozenset(map(int, limb)): i for i, limb in enumerate(skeletons)}
-    perm = []
-    for a, b in skeletons:
-        j = where.get(frozenset((int(joint_index[a]), int(joint_index[b]))))
-        if j is None:
-            raise ValueError(f'limb ({a}, {b}) has no mirror image in the skeleton; give '
-                             'left_limb/right_limb')
-        perm.append(j)
-    return np.array(perm, dtype=np.int64)
-
-
 @TRANSFORMS.register_module()
 class GeneratePoseTarget(PoseTransform):
     """Draw the keypoint and/or limb heatmap volume of a clip (PoseC3D input).
@@ -309,19 +282,21 @@ class GeneratePoseTarget(PoseTransform):
     (CVPR 2022); arguments and semantics of PYSKL / MMAction2
     ``GeneratePoseTarget`` (see the module docstring), vectorised.
     Channels: keypoints ``0..V-1`` then limbs ``V..V+L-1`` when both are on
-    (the reference writes limb ``i`` into channel ``i``; see
-    ``anchor-bugs.md``).
+    (PYSKL's and MMAction2's ``GeneratePoseTarget`` with both maps on write limb
+    ``i`` into channel ``i``, max-merged with keypoint ``i``, and leave channels
+    ``V..V+L-1`` empty).
 
     Args:
         sigma: Gaussian std in pixels of the final ``img_shape``.
         use_score: weight by ``keypoint_score`` (else 1).
         with_kp, with_limb: which maps to draw (at least one).
-        skeletons: limb pairs; default the layout's edges, else COCO's 17.
+        skeletons: limb pairs; default the layout's heatmap limbs
+            (``SkeletonLayout.heatmap_limbs``; ``coco``'s 17 without a layout).
         double: also give the horizontally flipped clip (flip-test): the
             volume mirrored left-right with left/right channels swapped,
             stacked after the original along time (as the reference).
         left_kp, right_kp: joints swapped by the flip; default from
-            ``layout``, else COCO's.
+            ``layout`` (coco's without one).
         left_limb, right_limb: limb channels swapped by the flip; default
             derived from ``skeletons`` and the joint pairs.
         scaling: draw at ``img_shape * scaling`` (RGBPoseConv3D: 0.25);
@@ -329,7 +304,9 @@ class GeneratePoseTarget(PoseTransform):
             ``symmetric_window`` (the pixel-index geometry) by the
             half-pixel-centre rule of ``Resize(pixel_center=True)``.
         eps: scores below it are not drawn.
-        layout: optional layout name/dict giving skeletons and flip pairs.
+        layout: layout name/dict giving skeletons and flip pairs (default coco);
+            all defaults are resolved by
+            :class:`pyskl.skeleton.heatmap_spec.HeatmapSpec`.
         symmetric_window: exact 3-sigma windows, sub-pixel limbs as segments
             (mirror-exact); default False: the reference's windows, so PYSKL /
             MMAction2 checkpoints get their own inputs (module docstring).
@@ -354,44 +331,22 @@ class GeneratePoseTarget(PoseTransform):
                  left_kp=None, right_kp=None, left_limb=None, right_limb=None,
                  scaling: float = 1.0, eps: float = 1e-4, layout=None,
                  symmetric_window: bool = False):
-        if not (with_kp or with_limb):
-            raise ValueError('GeneratePoseTarget: with_kp and with_limb are both False')
-        if layout is not None:
-            lay = get_layout(layout)
-            skeletons = lay.inward if skeletons is None else skeletons
-            if left_kp is None and right_kp is None:
-                left_kp = [a for a, _ in lay.flip_pairs]
-                right_kp = [b for _, b in lay.flip_pairs]
-        self.sigma = sigma
-        self.use_score = use_score
-        self.with_kp = with_kp
-        self.with_limb = with_limb
-        self.skeletons = tuple(tuple(int(i) for i in p) for p in
-                               (COCO_LIMBS if skeletons is None else skeletons))
-        self.double = double
-        self.left_kp = tuple(COCO_LEFT_KP if left_kp is None else left_kp)
-        self.right_kp = tuple(COCO_RIGHT_KP if right_kp is None else right_kp)
-        self.left_limb, self.right_limb = left_limb, right_limb
-        self.scaling = scaling
-        self.eps = eps
-        self.symmetric_window = symmetric_window
+        # one specification for this transform and the device drawer
+        self.spec = HeatmapSpec.build(
+            sigma=sigma, use_score=use_score, with_kp=with_kp, with_limb=with_limb,
+            skeletons=skeletons, double=double, left_kp=left_kp, right_kp=right_kp,
+            left_limb=left_limb, right_limb=right_limb, scaling=scaling, eps=eps,
+            layout=layout, symmetric_window=symmetric_window)
+        for name in ('sigma', 'use_score', 'with_kp', 'with_limb', 'skeletons', 'double',
+                     'left_kp', 'right_kp', 'left_limb', 'right_limb', 'scaling', 'eps',
+                     'symmetric_window'):
+            setattr(self, name, getattr(self.spec, name))
         self._flip_channels = {}
 
     def flip_channels(self, V: int) -> np.ndarray:
         """Channel permutation of the mirrored volume for V joints: (C,) int64."""
         if V not in self._flip_channels:
-            kp_idx = swap_index(V, self.left_kp, self.right_kp)
-            parts = []
-            if self.with_kp:
-                parts.append(kp_idx)
-            if self.with_limb:
-                L = len(self.skeletons)
-                if self.left_limb is not None or self.right_limb is not None:
-                    limb_idx = swap_index(L, self.left_limb or (), self.right_limb or ())
-                else:
-                    limb_idx = limb_flip_index(self.skeletons, kp_idx)
-                parts.append(limb_idx + (V if self.with_kp else 0))
-            self._flip_channels[V] = np.concatenate(parts)
+            self._flip_channels[V] = self.spec.flip_channels(V)
         return self._flip_channels[V]
 
     def volume(self, kp: np.ndarray, score: np.ndarray, shape: Tuple[int, int],

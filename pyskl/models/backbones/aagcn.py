@@ -22,7 +22,8 @@ class AAGCN(STGCN):
     ``unit_tcn`` temporal units; BN over M*V*C of the input.
 
     Arguments as :class:`STGCN` (``gcn_*`` keywords go to ``unit_aagcn``:
-    ``gcn_coff_embedding``, ``gcn_adaptive``, ``gcn_attention``); defaults
+    ``gcn_coff_embedding``, ``gcn_learned_graph`` (PYSKL: ``gcn_adaptive``),
+    ``gcn_attention``); defaults
     differ in ``data_bn_type='MVC'``. Parameter and buffer names equal
     PYSKL's (``A``, ``data_bn``, ``gcn.{i}.gcn/tcn/residual``), and the
     initialisation is PYSKL's (``conv_init`` / ``bn_init`` on the units).

@@ -10,12 +10,12 @@ from mmengine.model import BaseModule
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph
 from pyskl.utils.compat import ignore_compat_args
-from ..utils import MSTCN, block_residual, unit_ctrgcn
+from ..utils import MultiScaleTCN, block_residual, unit_ctrgcn
 from .stgcn import input_bn
 
 
 class CTRGCNBlock(nn.Module):
-    """``unit_ctrgcn`` -> ``MSTCN`` (two dilations of a 5x1 kernel plus
+    """``unit_ctrgcn`` -> ``MultiScaleTCN`` (two dilations of a 5x1 kernel plus
     max-pool and 1x1 branches, no inner residual), plus a block residual.
     PYSKL names: ``gcn1``, ``tcn1``, ``residual``. Input (N, C_in, T, V)."""
 
@@ -24,7 +24,7 @@ class CTRGCNBlock(nn.Module):
                  dilations: Sequence[int] = (1, 2), tcn_dropout: float = 0.):
         super().__init__()
         self.gcn1 = unit_ctrgcn(in_channels, out_channels, A)
-        self.tcn1 = MSTCN(out_channels, out_channels, kernel_size=kernel_size, stride=stride,
+        self.tcn1 = MultiScaleTCN(out_channels, out_channels, kernel_size=kernel_size, stride=stride,
                           dilations=dilations, residual=False, tcn_dropout=tcn_dropout)
         self.tcn1.init_weights()
         self.relu = nn.ReLU()
@@ -51,7 +51,7 @@ class CTRGCN(BaseModule):
         base_channels: channels of the first stage (doubled at each of
             ``inflate_stages``).
         num_person: M of the input BN.
-        kernel_size, dilations, tcn_dropout: of every block's ``MSTCN``
+        kernel_size, dilations, tcn_dropout: of every block's ``MultiScaleTCN``
             (no dropout in the first block, as PYSKL).
         pretrained: accepted for PYSKL config compatibility and ignored (a
             warning says so); load weights with ``load_from``.

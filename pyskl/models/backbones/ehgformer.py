@@ -224,7 +224,7 @@ class HyperBlock(nn.Module):
 
 @MODELS.register_module()
 class EHGFormer(BaseModule):
-    """Hypergraph-injected spatial-temporal skeleton transformer (seed 001).
+    """Hypergraph-injected spatial-temporal skeleton transformer.
 
     Design: EHGFormer (Brian417-cup/EHGFormer, action part), a MixSTE-style
     transformer (Zhang et al., "MixSTE", CVPR 2022) alternating spatial
@@ -260,7 +260,7 @@ class EHGFormer(BaseModule):
             a YAML path, a name in ``pyskl/skeleton/hyper_labels/`` or lists.
         in_channels: C (3: x, y, score).
         dim, depth, num_heads, mlp_ratio: transformer size (defaults: the
-            seed's 128, 6, 8, 2).
+            reference's 128, 6, 8, 2).
         maxlen: longest clip (temporal position embedding length).
         hyper_relation_bias: ``'uniform'`` or ``'none'``.
 

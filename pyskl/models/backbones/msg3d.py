@@ -12,7 +12,7 @@ from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph, k_adjacency, normalize_digraph
-from ..utils import MSTCN
+from ..utils import MultiScaleTCN
 from .stgcn import input_bn
 
 
@@ -174,7 +174,7 @@ class MSG3D(BaseModule):
     PYSKL: three stages, each the ReLU of the sum of a G3D pathway
     (``gcn3d{i}``: windows of 3 and 5 frames, ``num_g3d_scales`` scales)
     and a factorised pathway (``sgcn{i}``: ``MSGCN`` with ``num_gcn_scales``
-    scales and two ``MSTCN``), followed by an ``MSTCN`` (``tcn{i}``);
+    scales and two ``MultiScaleTCN``), followed by an ``MultiScaleTCN`` (``tcn{i}``);
     channels ``base_channels`` x (1, 2, 4), T halved in stages 2 and 3.
     The graph is ``Graph(mode='binary_adj')``. Parameter and buffer names
     equal PYSKL's. With the coco layout and a 60-class ``GCNHead`` (384
@@ -207,10 +207,10 @@ class MSG3D(BaseModule):
             setattr(self, f'gcn3d{i}', MW_MSG3DBlock(cin, cout, A, num_g3d_scales,
                                                      window_stride=stride, first=i == 1))
             sgcn = nn.Sequential(MSGCN(num_gcn_scales, cin, gcn_out, A),
-                                 MSTCN(gcn_out, cout, stride=stride), MSTCN(cout, cout))
+                                 MultiScaleTCN(gcn_out, cout, stride=stride), MultiScaleTCN(cout, cout))
             sgcn[-1].act = nn.Identity()
             setattr(self, f'sgcn{i}', sgcn)
-            setattr(self, f'tcn{i}', MSTCN(cout, cout, tcn_dropout=tcn_dropout))
+            setattr(self, f'tcn{i}', MultiScaleTCN(cout, cout, tcn_dropout=tcn_dropout))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         N, M = x.shape[:2]

@@ -9,7 +9,7 @@ fast one. Reference design: PYSKL / MMAction2 ``RGBPoseConv3D`` and
 ``ResNet3dPathway``; module and parameter names are theirs (``rgb_path``,
 ``pose_path``, ``layer{i}_lateral``, ``conv1_lateral``) so their checkpoints load.
 
-Shapes with the seed-002 NTU60 config: RGB (N, 3, 8, 224, 224) -> (N, 2048, 8,
+Shapes with the NTU60 config of MMAction2's rgbpose_conv3d: RGB (N, 3, 8, 224, 224) -> (N, 2048, 8,
 7, 7); heatmaps (N, 17, 32, 56, 56) -> (N, 512, 32, 7, 7).
 """
 from __future__ import annotations
@@ -151,7 +151,7 @@ class RGBPoseConv3D(BaseModule):
         rgb_drop_path, pose_drop_path: during training, probability of zeroing
             all lateral features entering the RGB (pose) pathway in a forward.
         rgb_pathway, pose_pathway: :class:`ResNet3dPathway` arguments (the
-            seed-002 / MMAction2 defaults).
+            MMAction2 ``rgbpose_conv3d`` defaults).
         pretrained: accepted for config compatibility and ignored (a warning
             says so); load weights with ``load_from``.
 

@@ -10,14 +10,18 @@ from mmengine.model import BaseModule
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph
 from pyskl.utils.compat import ignore_compat_args
-from ..utils import block_residual, dggcn, dgmstcn, mstcn, unit_aagcn, unit_gcn, unit_tcn
+from ..utils import (DGMultiBranchTCN, MultiBranchTCN, block_residual, dggcn, unit_aagcn,
+                     unit_gcn, unit_tcn)
 
 EPS = 1e-4
 
 
 #: spatial units a block can use (``gcn_type``), and temporal ones (``tcn_type``)
 GCN_UNITS = {'unit_gcn': unit_gcn, 'unit_aagcn': unit_aagcn, 'dggcn': dggcn}
-TCN_UNITS = {'unit_tcn': unit_tcn, 'mstcn': mstcn, 'dgmstcn': dgmstcn}
+#: PYSKL's names 'mstcn' / 'dgmstcn' are the ones its and MMAction2's configs use
+TCN_UNITS = {'unit_tcn': unit_tcn, 'MultiBranchTCN': MultiBranchTCN,
+             'DGMultiBranchTCN': DGMultiBranchTCN, 'mstcn': MultiBranchTCN,
+             'dgmstcn': DGMultiBranchTCN}
 
 
 class STGCNBlock(nn.Module):
@@ -35,7 +39,8 @@ class STGCNBlock(nn.Module):
         gcn_cfg: ``type`` (a key of ``GCN_UNITS``, default ``'unit_gcn'``)
             and the unit's arguments (``adaptive``, ``with_res``, ...).
         tcn_cfg: ``type`` (a key of ``TCN_UNITS``: ``'unit_tcn'`` 9x1,
-            ``'mstcn'``, ``'dgmstcn'``) and its arguments (``dropout``, ...).
+            ``'MultiBranchTCN'`` = PYSKL's ``'mstcn'``, ``'DGMultiBranchTCN'`` =
+            ``'dgmstcn'``) and its arguments (``dropout``, ...).
 
     Raises:
         ValueError: an unknown unit type.

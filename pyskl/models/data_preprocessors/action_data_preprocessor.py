@@ -8,7 +8,6 @@ import torch.nn as nn
 from mmengine.model import BaseDataPreprocessor
 
 from pyskl.registry import MODELS
-from ..utils.heatmap import HeatmapDrawer
 
 
 @MODELS.register_module()
@@ -19,13 +18,6 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
     Args:
         mean, std: optional per-channel normalisation of image inputs
             (N, views, C, T, H, W) -- RGB clips, as MMAction2.
-        heatmap: optional ``GeneratePoseTarget`` arguments (a transform
-            config: ``type='GeneratePoseTarget'`` may be included). When given, the
-            pipeline delivers keypoints (N, views, M, T, V, 3) (x, y, score
-            in pixels of the final ``img_shape``, e.g. from
-            ``FormatGCNInput``) and the heatmap volumes are drawn on the
-            model's device by ``self.heatmap`` (a :class:`HeatmapDrawer`),
-            which ``Recognizer3D`` calls view chunk by view chunk.
         format_shape: MMAction2's argument; ``'NCTHW'`` (the only layout
             ``mean`` / ``std`` are applied in here) or None.
         **kwargs: mmengine ``BaseDataPreprocessor`` arguments
@@ -40,19 +32,12 @@ class ActionDataPreprocessor(BaseDataPreprocessor):
     """
 
     def __init__(self, mean: Optional[Sequence[float]] = None,
-                 std: Optional[Sequence[float]] = None, heatmap: Optional[Dict] = None,
+                 std: Optional[Sequence[float]] = None,
                  format_shape: Optional[str] = None, **kwargs):
         if format_shape not in (None, 'NCTHW'):
             raise ValueError(f"ActionDataPreprocessor: format_shape={format_shape!r} is not "
                              "supported; pyskl normalises (N, views, C, T, H, W) clips ('NCTHW')")
         super().__init__(**kwargs)
-        if heatmap is not None:
-            heatmap = dict(heatmap)
-            kind = heatmap.pop('type', 'GeneratePoseTarget')
-            if kind != 'GeneratePoseTarget':
-                raise ValueError(f'ActionDataPreprocessor: heatmap must hold GeneratePoseTarget '
-                                 f'arguments, got type={kind!r}')
-        self.heatmap = HeatmapDrawer(**heatmap) if heatmap is not None else None
         if mean is not None:
             self.register_buffer('mean', torch.tensor(mean).view(-1, 1, 1, 1), False)
             self.register_buffer('std', torch.tensor(std).view(-1, 1, 1, 1), False)

@@ -15,8 +15,9 @@ class RGBPoseHead(BaseHead):
     """Average-pooled RGB and pose features, each through its own dropout and FC.
 
     Reference design: PYSKL / MMAction2 ``RGBPoseHead`` (parameter names
-    ``fc_rgb``, ``fc_pose``). Unlike MMAction2 1.2.0 (anchor-bugs.md), a batch
-    of exactly ``num_classes`` samples trains like any other.
+    ``fc_rgb``, ``fc_pose``). Unlike MMAction2 1.2.0 (whose ``loss_by_feat`` fails with an
+    ``AttributeError`` on a batch of exactly ``num_classes`` samples), such a batch
+    trains like any other.
 
     Args:
         num_classes: classes K.

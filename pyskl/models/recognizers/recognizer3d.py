@@ -1,11 +1,12 @@
 """``Recognizer3D``: clip volumes (RGB or pose heatmaps) -> 3D CNN -> head."""
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
 from pyskl.registry import MODELS
+from ..utils.heatmap import HeatmapDrawer
 from .base import BaseRecognizer
 
 
@@ -26,21 +27,27 @@ class Recognizer3D(BaseRecognizer):
 
     Inputs: (N, views, C, T, H, W) volumes (or (N, C, T, H, W) for one
     view); views (clips x flips) are folded into the batch and their scores
-    averaged per sample (``average_clips``). When the data preprocessor
-    has a ``heatmap`` drawer, inputs are keypoints (N, views, M, T, V, 3)
-    and each chunk of views is drawn on the device right before the
-    backbone sees it.
+    averaged per sample (``average_clips``).
+
+    **Heatmaps on the model's device.** With ``heatmap`` (the
+    ``GeneratePoseTarget`` arguments of the test pipeline) the recognizer owns a
+    :class:`~pyskl.models.utils.heatmap.HeatmapDrawer`: the pipelines end with
+    ``FormatGCNInput`` + ``PackActionInputs`` and deliver keypoints
+    (N, views, M, T, V, 3) = (x, y, score) in pixels of the final ``img_shape``,
+    and each chunk of views is drawn on the device right before the backbone
+    sees it (flip doubling, ``double``, at test time only).
 
     ``test_cfg['max_testing_views']``: at test time, run the backbone on at
     most this many views at once, so that only one chunk's volumes (drawn
     heatmaps included) and activations are alive together.
 
     Args:
+        heatmap: optional ``GeneratePoseTarget`` arguments (no ``type``) of the
+            device drawer, above.
         channels_last: hand the backbone its volumes in
             ``torch.channels_last_3d`` memory format (same values, other
-            strides). Convolutions then take oneDNN's / cuDNN's channels-last
-            kernels: on this project's 2-core CPU a JHMDB PoseC3D training
-            step is 1.7x faster (docs/results.md). Default False.
+            strides), so convolutions take oneDNN's / cuDNN's channels-last
+            kernels (speed in docs/results.md). Default False.
         Other arguments: :class:`BaseRecognizer`.
 
     Raises:
@@ -48,8 +55,10 @@ class Recognizer3D(BaseRecognizer):
             ``img_shape`` when drawing heatmaps.
     """
 
-    def __init__(self, *args, channels_last: bool = False, **kwargs):
+    def __init__(self, *args, heatmap: Optional[Dict] = None, channels_last: bool = False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        self.heatmap = HeatmapDrawer(**heatmap) if heatmap is not None else None
         self.channels_last = bool(channels_last)
 
     def _to_backbone(self, volumes: torch.Tensor) -> torch.Tensor:
@@ -59,7 +68,7 @@ class Recognizer3D(BaseRecognizer):
         return self.backbone(volumes)
 
     def extract_feat(self, inputs: torch.Tensor, data_samples=None):
-        drawer = getattr(self.data_preprocessor, 'heatmap', None)
+        drawer = self.heatmap
         if inputs.dim() == 5:
             inputs = inputs[:, None]
         if inputs.dim() != 6:

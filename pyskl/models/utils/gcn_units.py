@@ -109,22 +109,37 @@ class unit_aagcn(nn.Module):
     ``unit_aagcn`` (names, initialisation).
 
     Args:
-        A: (K, V, V) adjacency; a parameter if ``adaptive``, else a buffer.
+        A: (K, V, V) adjacency; a parameter if ``learned_graph``, else a buffer.
         coff_embedding: C_out / C' of the graph embeddings.
+        learned_graph: learn ``A`` and add the data-dependent graph (default);
+            False: the fixed ``A`` only.
+        adaptive: PYSKL's name of ``learned_graph`` (a bool here; ``unit_gcn``'s
+            ``adaptive`` is a mode string), accepted so PYSKL configs
+            (``gcn_adaptive=True``) load; giving both is an error.
+        attention: spatial, temporal and channel attention.
 
     Input (N, C_in, T, V) -> (N, C_out, T, V).
     """
 
     def __init__(self, in_channels: int, out_channels: int, A: torch.Tensor,
-                 coff_embedding: int = 4, adaptive: bool = True, attention: bool = True):
+                 coff_embedding: int = 4, learned_graph: bool = True, attention: bool = True,
+                 adaptive: Optional[bool] = None):
         super().__init__()
+        if adaptive is not None:
+            if not isinstance(adaptive, bool):
+                raise TypeError(f'unit_aagcn: adaptive (PYSKL\'s name of learned_graph) must be '
+                                f'True or False, got {adaptive!r}')
+            if learned_graph is not True and learned_graph != adaptive:
+                raise ValueError('unit_aagcn: give learned_graph or its PYSKL name adaptive, '
+                                 'not both')
+            learned_graph = adaptive
         self.inter_c = out_channels // coff_embedding
         self.in_c, self.out_c = in_channels, out_channels
         self.num_subset = K = A.shape[0]
-        self.adaptive, self.attention = adaptive, attention
+        self.learned_graph, self.attention = bool(learned_graph), attention
         V = A.shape[-1]
         self.conv_d = nn.ModuleList(nn.Conv2d(in_channels, out_channels, 1) for _ in range(K))
-        if adaptive:
+        if self.learned_graph:
             self.A = nn.Parameter(A.clone())
             self.alpha = nn.Parameter(torch.zeros(1))
             self.conv_a = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(K))
@@ -159,8 +174,8 @@ class unit_aagcn(nn.Module):
 
     def graphs(self, x: torch.Tensor) -> torch.Tensor:
         """The graphs in use for input ``x``: (N, K, V, V), or (1, K, V, V)
-        when not ``adaptive``."""
-        if not self.adaptive:
+        without ``learned_graph``."""
+        if not self.learned_graph:
             return self.A[None]
         N, _, T, V = x.shape
         K, Ci = self.num_subset, self.inter_c

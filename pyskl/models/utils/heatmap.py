@@ -1,7 +1,7 @@
 """Batched torch heatmap volumes: PoseC3D's input drawn on the model's device.
 
-Same maths and windows as the numpy ``GeneratePoseTarget``
-(:mod:`pyskl.datasets.transforms.heatmap`): Duan et al., "Revisiting
+Same maths, windows and arguments as the numpy ``GeneratePoseTarget`` (both take
+them through :class:`pyskl.skeleton.heatmap_spec.HeatmapSpec`): Duan et al., "Revisiting
 Skeleton-based Action Recognition" (CVPR 2022). Here every pixel of every map
 is computed at once (a full grid per person, max over persons), which suits
 a GPU; on a CPU the numpy transform is the faster path.
@@ -13,7 +13,7 @@ from typing import Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 
-from pyskl.datasets.transforms.heatmap import GeneratePoseTarget
+from pyskl.skeleton.heatmap_spec import HeatmapSpec
 
 
 def _window_mask(lo: torch.Tensor, hi: torch.Tensor, coords: torch.Tensor, sigma: float,
@@ -99,8 +99,8 @@ class HeatmapDrawer(nn.Module):
 
     Arguments as ``GeneratePoseTarget`` (sigma, use_score, with_kp,
     with_limb, skeletons, double, left_kp, right_kp, left_limb, right_limb,
-    eps, layout, symmetric_window), checked by building one; an unknown
-    argument raises ``TypeError``. ``scaling`` is not supported here (it must
+    eps, layout, symmetric_window), resolved and checked by
+    :meth:`HeatmapSpec.build`; an unknown argument raises ``TypeError``. ``scaling`` is not supported here (it must
     stay 1).
 
     ``forward(kp, shape, double=None)``: kp (n, M, T, V, 3) = (x, y, score)
@@ -125,8 +125,7 @@ class HeatmapDrawer(nn.Module):
         if scaling != 1:
             raise ValueError(f'HeatmapDrawer: scaling={scaling} is not supported; draw at the '
                              'final img_shape (scaling=1)')
-        # one source of argument checks, defaults and flip permutations
-        self.ref = GeneratePoseTarget(
+        self.spec = HeatmapSpec.build(
             sigma=sigma, use_score=use_score, with_kp=with_kp, with_limb=with_limb,
             skeletons=skeletons, double=double, left_kp=left_kp, right_kp=right_kp,
             left_limb=left_limb, right_limb=right_limb, eps=eps, layout=layout,
@@ -134,7 +133,7 @@ class HeatmapDrawer(nn.Module):
         self.sigma, self.use_score, self.eps = sigma, use_score, eps
         self.with_kp, self.with_limb, self.double = with_kp, with_limb, double
         self.symmetric_window = symmetric_window
-        self.skeletons = self.ref.skeletons
+        self.skeletons = self.spec.skeletons
 
     def _volume(self, kp: torch.Tensor, score: torch.Tensor, shape) -> torch.Tensor:
         maps = []
@@ -161,6 +160,6 @@ class HeatmapDrawer(nn.Module):
         vol = self._volume(xy, score, shape)                   # (n, C, T, H, W)
         if not (self.double if double is None else double):
             return vol
-        idx = torch.as_tensor(self.ref.flip_channels(kp.shape[-2]), device=kp.device)
+        idx = torch.as_tensor(self.spec.flip_channels(kp.shape[-2]), device=kp.device)
         fvol = vol.flip(-1).index_select(1, idx)
         return torch.stack([vol, fvol], dim=1).flatten(0, 1)

@@ -1,7 +1,11 @@
 """Shared temporal units of the GCN backbones: one plain temporal conv
-(``unit_tcn``), the multi-scale unit of ST-GCN++ (``mstcn``) and its
-DG-STGCN variant (``dgmstcn``), and the multi-scale unit of MS-G3D /
-CTR-GCN (``MSTCN``). Parameter names match PYSKL so its checkpoints load.
+(``unit_tcn``), the multi-branch unit of ST-GCN++ (``MultiBranchTCN``, PYSKL's
+``mstcn``) and its DG-STGCN variant (``DGMultiBranchTCN``, PYSKL's ``dgmstcn``),
+and the multi-scale unit of MS-G3D / CTR-GCN (``MultiScaleTCN``, a different
+design). Parameter names match PYSKL so its checkpoints load.
+
+PYSKL's lowercase names ``mstcn`` and ``dgmstcn`` stay as aliases of the first two
+(``STGCN(tcn_type='mstcn')`` in PYSKL / MMAction2 configs).
 
 Tensors are (N, C, T, V): batch (persons folded in), channels, frames, joints.
 """
@@ -40,8 +44,8 @@ class unit_tcn(nn.Module):
         return self.drop(self.bn(self.conv(x)))
 
 
-class mstcn(nn.Module):
-    """Multi-scale temporal convolution of ST-GCN++ (PYSKL, Duan et al. 2022).
+class MultiBranchTCN(nn.Module):
+    """Multi-branch temporal convolution of ST-GCN++ (PYSKL ``mstcn``; Duan et al. 2022).
 
     Branches (default ``ms_cfg``): 1x1 -> 3x1 conv with dilation 1..4, a
     1x1 -> 3x1 max-pool branch and a plain 1x1 branch; their outputs are
@@ -165,14 +169,14 @@ class mstcn(nn.Module):
         return outs
 
 
-class dgmstcn(mstcn):
-    """``mstcn`` with DG-STGCN's dynamic joint-skeleton fusion (D-JSF).
+class DGMultiBranchTCN(MultiBranchTCN):
+    """``MultiBranchTCN`` with DG-STGCN's dynamic joint-skeleton fusion (D-JSF).
 
     The branches run on the V joints plus one extra "skeleton" node (the
     mean over joints); before the transform, joint ``v`` receives
     ``add_coeff[v]`` times the skeleton node's features. ``add_coeff`` (size
     ``num_joints``, the first V entries used) starts at zero, so the unit
-    starts as a plain ``mstcn``. Source: DG-STGCN (Duan et al., arXiv
+    starts as a plain ``MultiBranchTCN``. Source: DG-STGCN (Duan et al., arXiv
     2210.05895); PYSKL ``dgmstcn``. Input (N, C_in, T, V) -> (N, C_out,
     ceil(T / stride), V).
 
@@ -192,11 +196,16 @@ class dgmstcn(mstcn):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         V = x.shape[-1]
         if V > self.num_joints and not torch.jit.is_tracing():
-            raise ValueError(f'dgmstcn: input has {V} joints, more than num_joints='
+            raise ValueError(f'DGMultiBranchTCN: input has {V} joints, more than num_joints='
                              f'{self.num_joints}')
         out = self.branch_outputs(torch.cat([x, x.mean(-1, keepdim=True)], -1))
         feat = out[..., :V] + out[..., V:] * self.add_coeff[:V]
         return self.drop(self.bn(self.transform(feat)))
+
+
+# PYSKL's names (STGCN tcn_type='mstcn' / 'dgmstcn' in its and MMAction2's configs)
+mstcn = MultiBranchTCN
+dgmstcn = DGMultiBranchTCN
 
 
 def conv_init(conv: nn.Module) -> None:
@@ -240,7 +249,7 @@ def channel_proj(in_channels: int, out_channels: int) -> nn.Module:
 
 def block_residual(in_channels: int, out_channels: int, stride: int = 1,
                    residual: bool = True) -> Optional[nn.Module]:
-    """The residual of a GCN block / ``MSTCN``: ``None`` (no residual),
+    """The residual of a GCN block / ``MultiScaleTCN``: ``None`` (no residual),
     identity, or a 1x1 ``unit_tcn`` when channels or T change."""
     if not residual:
         return None
@@ -249,9 +258,9 @@ def block_residual(in_channels: int, out_channels: int, stride: int = 1,
     return unit_tcn(in_channels, out_channels, kernel_size=1, stride=stride)
 
 
-class MSTCN(nn.Module):
+class MultiScaleTCN(nn.Module):
     """Multi-scale temporal convolution of MS-G3D (Liu et al., CVPR 2020),
-    also used by CTR-GCN (Chen et al., ICCV 2021); not ST-GCN++'s ``mstcn``.
+    also used by CTR-GCN (Chen et al., ICCV 2021); not ST-GCN++'s ``MultiBranchTCN``.
 
     Branches: one per dilation (1x1 conv, BN, act, ``unit_tcn`` of
     ``kernel_size`` with BN), a 1x1 -> 3x1 max-pool -> BN branch and a 1x1
@@ -277,7 +286,7 @@ class MSTCN(nn.Module):
         if isinstance(kernel_size, int):
             kernel_size = [kernel_size] * len(dilations)
         if len(kernel_size) != len(dilations):
-            raise ValueError(f'MSTCN: {len(kernel_size)} kernel sizes for {len(dilations)} '
+            raise ValueError(f'MultiScaleTCN: {len(kernel_size)} kernel sizes for {len(dilations)} '
                              'dilations')
         make_act = (lambda: nn.ReLU()) if act == 'ReLU' else (lambda: nn.Identity())
         branches = [nn.Sequential(nn.Conv2d(in_channels, bc, 1), nn.BatchNorm2d(bc), make_act(),
