@@ -1,3 +1,4 @@
+import math
 import os
 import os.path as osp
 import pickle
@@ -46,6 +47,47 @@ def shared_path(*parts):
             pytest.fail(msg)
         pytest.skip(msg)
     return path
+
+
+F32_EPS = float(np.finfo(np.float32).eps)
+
+
+def f32_tolerance(desired, terms: int, layers: int = 1) -> float:
+    """Largest difference two float32 computations of the same values may show:
+    ``4 * eps32 * sqrt(terms * layers) * max|desired|``.
+
+    A float32 sum of ``terms`` products carries a rounding error of about
+    ``eps32 * sqrt(terms)`` relative to its magnitude when the kernels (CPU
+    instruction set, thread count, blocking, onnxruntime vs torch) add in another
+    order; ``layers`` such sums in sequence add their errors, again as a square
+    root. ``terms`` is the longest reduction of one layer (C_in x kernel size), and
+    the bound is relative to the largest |value| of the reference output, never
+    per element: a value near zero inherits the absolute error of its neighbours.
+    A wrong computation differs by orders of magnitude more.
+    """
+    scale = float(np.max(np.abs(np.asarray(desired, dtype=np.float64)))) if np.size(desired) else 0.
+    return 4 * F32_EPS * math.sqrt(terms * layers) * scale
+
+
+def assert_close_f32(actual, desired, terms: int, layers: int = 1, msg: str = '',
+                     scale=None):
+    """``actual`` equals ``desired`` within :func:`f32_tolerance` (shapes equal,
+    non-finite values in the same places). ``scale``: the magnitude the errors
+    scale with when it is not ``desired``'s own (the gradients of a whole model:
+    a bias before a training-mode BatchNorm has a zero gradient up to the
+    rounding of the others)."""
+    import torch
+    a = actual.detach().cpu().double().numpy() if isinstance(actual, torch.Tensor) \
+        else np.asarray(actual, dtype=np.float64)
+    d = desired.detach().cpu().double().numpy() if isinstance(desired, torch.Tensor) \
+        else np.asarray(desired, dtype=np.float64)
+    assert a.shape == d.shape, f'{msg} shapes {a.shape} vs {d.shape}'
+    fa, fd = np.isfinite(a), np.isfinite(d)
+    assert (fa == fd).all() and (a[~fa] == d[~fd]).all(), f'{msg} non-finite values differ'
+    tol = f32_tolerance(d[fd] if scale is None else [float(scale)], terms, layers)
+    err = float(np.max(np.abs(a[fa] - d[fd]))) if fa.any() else 0.
+    assert err <= tol, (f'{msg} max |difference| {err:.3g} > {tol:.3g} = 4 eps32 sqrt({terms} '
+                        f'terms x {layers} layers) x max|ref| {np.max(np.abs(d[fd])):.4g}')
 
 
 def make_synthetic_ann(path, num_samples=4, num_classes=3, V=17, C=2, M=2, T=30,

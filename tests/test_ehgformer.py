@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from pyskl.registry import MODELS
+from conftest import assert_close_f32
 
 SMALL = dict(type='EHGFormer', graph_cfg=dict(layout='coco'), joint_labels='coco_manual1',
              dim=16, depth=2, num_heads=4, maxlen=32)
@@ -35,7 +36,7 @@ def test_shapes_for_layouts_and_lengths(layout, labels, V, T):
     assert y.shape == (2, 2, T, V, 16) and torch.isfinite(y).all()
     assert m(x[:, 0]).shape == (2, T, V, 16)           # one person: (N, T, V, C)
     # persons are independent: the second person does not change the first one's features
-    torch.testing.assert_close(m(x[:, :1])[:, 0], y[:, 0], rtol=1e-5, atol=1e-5)
+    assert_close_f32(m(x[:, :1])[:, 0], y[:, 0], terms=256, layers=8)
 
 
 def test_padded_second_person_and_bad_inputs():
@@ -105,10 +106,10 @@ def test_hyper_attention_equals_the_equation():
                   + (ee[:, :, h] @ att.edge_bias[h])[:, None, :]) / 2.0   # sqrt(4)
         out[:, :, h] = logits.softmax(-1) @ v[:, :, h]
     want = att.proj(out.reshape(3, 17, 16))
-    torch.testing.assert_close(att(x, e), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(att(x, e), want, terms=256, layers=8)
     # the recorded (visualisation) path computes the same
     att.record = []
-    torch.testing.assert_close(att(x, e), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(att(x, e), want, terms=256, layers=8)
     assert att.record[0].shape == (3, 4, 17, 17)
 
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import ROOT, assert_close_f32
 
 pytest.importorskip('onnxruntime')
 sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
@@ -90,7 +90,8 @@ def test_inference_api_runs_the_onnx_file_like_the_checkpoint(rel, args, tmp_pat
     want = inference_recognizer(model, sample)
     got = inference_recognizer(onnx_model, sample)
     assert want.max() > 2 / len(want)                 # far from a uniform score
-    np.testing.assert_allclose(got, want, atol=1e-5)
+    # onnxruntime's kernels vs torch's: a GCN of 256 channels x 9-frame kernels, ~20 layers
+    assert_close_f32(got, want, terms=4096, layers=20)
 
 
 @pytest.mark.shared

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from pyskl.registry import MODELS
+from conftest import assert_close_f32
 
 DG_ARGS = dict(gcn_ratio=0.125, gcn_ctr='T', gcn_ada='T',
                tcn_ms_cfg=[(3, 1), (3, 2), (3, 3), (3, 4), ('max', 3), '1x1'])
@@ -174,7 +175,7 @@ def test_unit_aagcn_equals_per_subset_equations():
     y = y * t.unsqueeze(-1) + y
     c = torch.sigmoid(unit.fc2c(F.relu(unit.fc1c(y.mean((-1, -2))))))   # channel attention
     y = y * c[..., None, None] + y
-    torch.testing.assert_close(unit(x), y, rtol=1e-5, atol=1e-5)
+    assert_close_f32(unit(x), y, terms=256, layers=4)
 
 
 def test_unit_ctrgcn_equals_per_channel_graph_equations():
@@ -195,7 +196,7 @@ def test_unit_ctrgcn_equals_per_channel_graph_equations():
             for c in range(Cout):
                 z[n, c] += x3[n, c] @ G[c]                              # (T, U) @ (U, V)
     want = F.relu(_bn(unit.bn, z) + _bn(unit.down[1], _conv(unit.down[0], x)))
-    torch.testing.assert_close(unit(x), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(unit(x), want, terms=256, layers=4)
 
 
 @pytest.mark.parametrize('ctr,ada,subset_wise', [('T', 'T', False), ('T', None, True),
@@ -227,7 +228,7 @@ def test_dggcn_equals_per_group_equations(ctr, ada, subset_wise):
                     out[n, k * mid + c, t] = pre[n, k * mid + c, t] @ G
     want = F.relu(_bn(unit.bn, _conv(unit.post, out)) + (
         _bn(unit.down[1], _conv(unit.down[0], x)) if Cin != Cout else x))
-    torch.testing.assert_close(unit(x), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(unit(x), want, terms=256, layers=4)
 
 
 def test_dgmstcn_fuses_the_skeleton_node_with_add_coeff():
@@ -241,11 +242,11 @@ def test_dgmstcn_fuses_the_skeleton_node_with_add_coeff():
     feats = plain.branch_outputs(torch.cat([x, x.mean(-1, keepdim=True)], -1))
     mixed = feats[..., :5] + feats[..., 5:] * dg.add_coeff[:5]
     want = _bn(plain.bn, plain.transform(mixed))
-    torch.testing.assert_close(dg(x), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(dg(x), want, terms=256, layers=4)
     with torch.no_grad():
         dg.add_coeff.zero_()
-    torch.testing.assert_close(dg(x), plain(torch.cat([x, x.mean(-1, keepdim=True)], -1))[..., :5],
-                               rtol=1e-5, atol=1e-5)
+    assert_close_f32(dg(x), plain(torch.cat([x, x.mean(-1, keepdim=True)], -1))[..., :5],
+                     terms=256, layers=4)
     with pytest.raises(ValueError, match='num_joints=25'):
         dg(torch.randn(1, 12, 6, 26))
 
@@ -281,7 +282,7 @@ def test_msgcn_aggregates_each_hop_scale():
         parts.append(torch.einsum('nctv,vu->nctu', x, G))
     lin, bn = unit.mlp.layers[0], unit.mlp.layers[1]
     want = F.relu(_bn(bn, _conv(lin, torch.cat(parts, 1))))
-    torch.testing.assert_close(unit(x), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(unit(x), want, terms=256, layers=4)
 
 
 def test_unfold_temporal_windows_by_hand():
@@ -327,7 +328,7 @@ def test_mstcn_equals_branch_equations():
                                          stride=(2, 1)))
     want = F.relu(torch.cat(outs, 1) + res)
     assert [o.shape[1] for o in outs] == [3, 3, 3, 3]
-    torch.testing.assert_close(unit(x), want, rtol=1e-5, atol=1e-5)
+    assert_close_f32(unit(x), want, terms=256, layers=4)
 
 
 def test_random_graph_mode():

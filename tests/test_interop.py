@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ROOT, fixture_path, shared_path
+from conftest import ROOT, assert_close_f32, fixture_path, shared_path
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import interop_scores  # noqa: E402
@@ -32,5 +32,6 @@ def test_mmaction2_checkpoint_gives_mmaction2_scores(name, samples, tmp_path):
     for k, scores in got.items():
         want = np.array(REFERENCE[name][k])
         assert want.shape == (60,)
-        np.testing.assert_allclose(scores, want, rtol=0, atol=1e-6)
+        # ST-GCN++ (256 ch x 9 frames) / SlowOnly-R50 (512 ch x 27) against MMAction2's run
+        assert_close_f32(scores, want, terms=16384, layers=30, msg=k)
         assert int(np.argmax(scores)) == int(np.argmax(want))

@@ -11,7 +11,7 @@ import torch
 
 from pyskl.registry import MODELS
 from pyskl.structures import ActionDataSample
-from conftest import ROOT
+from conftest import ROOT, assert_close_f32
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import rgbpose_parity  # noqa: E402
@@ -35,8 +35,9 @@ def test_mmaction2_state_dict_loads_unchanged_and_gives_the_same_logits():
     assert ours['keys'] == REFERENCE['keys']        # names and shapes: no key changes
     assert ours['features'] == REFERENCE['features']
     for name in ('rgb', 'pose'):
-        np.testing.assert_allclose(ours['logits'][name], REFERENCE['logits'][name],
-                                   rtol=1e-5, atol=1e-4)
+        # ResNet3d pathways: 3x3x3 convs of up to 512 channels (~14k terms), ~50 layers
+        assert_close_f32(ours['logits'][name], REFERENCE['logits'][name], terms=16384,
+                         layers=50, msg=name)
 
 
 def _small(**kw):

@@ -248,7 +248,7 @@ _add(SkeletonLayout(
                 (17, 0), (18, 17), (19, 18), (20, 19)),
     coord_dims=2))
 
-# JHMDB puppet, 15 joints (DD-Net's preprocessing; see ../shared/data/README.md).
+# JHMDB puppet, 15 joints (Jhuang et al., ICCV 2013; DD-Net's preprocessing, data/jhmdb/README.md).
 _add(SkeletonLayout(
     name='jhmdb', num_node=15, center=1,
     inward=((2, 0), (0, 1), (3, 0), (4, 0), (5, 1), (6, 1), (7, 3), (11, 7), (8, 4),

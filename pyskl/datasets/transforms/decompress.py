@@ -52,8 +52,8 @@ class DecompressPose(PoseTransform):
     only ``max_person`` kept. ``anno_inds`` (set by ``PoseDataset`` with
     ``valid_ratio``: box score >= ``box_thr``) selects skeletons first.
     Source: PYSKL ``DecompressPose`` (its rules, vectorised; tested against a
-    frame-by-frame implementation of them -- PYSKL's real K400 files are not
-    in ``../shared``, so no test reads one).
+    frame-by-frame implementation of them; no real PYSKL K400 file has been
+    tried).
 
     Args:
         squeeze: drop frames without any skeleton (``total_frames`` becomes
