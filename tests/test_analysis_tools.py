@@ -60,12 +60,12 @@ def test_analyze_logs_reads_mmengine_scalars(tmp_path, capsys):
         analyze_logs.main(['plot_curve', str(log), '--keys', 'acc/top5', '--out', str(out)])
 
 
-def test_tensorboard_backend_is_one_variable(tmp_path):
+def test_tensorboard_backend_is_one_override(tmp_path):
     cfg = tmp_path / 'tb.py'
     base = osp.join(ROOT, 'configs', 'stgcnpp', 'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
     cfg.write_text(f"_base_ = {base!r}\n"
-                   "vis_backends = [dict(type='LocalVisBackend'), "
-                   "dict(type='TensorboardVisBackend')]\n")
+                   "visualizer = dict(vis_backends=[dict(type='LocalVisBackend'), "
+                   "dict(type='TensorboardVisBackend')])\n")
     c = load_config(str(cfg))
     assert [b['type'] for b in c.visualizer.vis_backends] == ['LocalVisBackend',
                                                                'TensorboardVisBackend']

@@ -203,7 +203,9 @@ def test_demo_runs_rgbpose_conv3d_on_a_raw_video(tmp_path, monkeypatch):
                    "    dict(type='MMUniformSampleFrames', clip_len='{clip_len}', num_clips=1,\n"
                    "         test_mode=True),\n"
                    "    dict(type='MMDecode'), dict(type='MMCompact', hw_ratio=1.),\n"
-                   "    dict(type='Resize', scale=(64, 64), keep_ratio=False), '{heatmap}',\n"
+                   "    dict(type='Resize', scale=(64, 64), keep_ratio=False),\n"
+                   "    dict(type='GeneratePoseTarget', sigma=0.7, use_score=True, with_kp=True,\n"
+                   "         with_limb=False, scaling=0.25),\n"
                    "    dict(type='FormatShape', input_format='NCTHW'),\n"
                    "    dict(type='PackActionInputs', collect_keys=('imgs', 'heatmap_imgs'))]\n")
     model = init_recognizer(str(cfg), None)
