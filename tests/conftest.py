@@ -115,8 +115,8 @@ def make_synthetic_ann(path, num_samples=4, num_classes=3, V=17, C=2, M=2, T=30,
 
 @pytest.fixture(scope='session')
 def jhmdb_ann():
-    """The real JHMDB poses shipped in ``data/jhmdb/jhmdb_gt.pkl`` (path, contents)."""
-    path = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl')
-    with open(path, 'rb') as f:
-        data = pickle.load(f)
+    """The real JHMDB poses shipped in ``data/jhmdb/jhmdb_gt.pkl.gz`` (path, contents)."""
+    from pyskl.datasets.pose_dataset import load_annotation_file
+    path = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz')
+    data = load_annotation_file(path)
     return path, data

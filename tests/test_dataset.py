@@ -120,18 +120,19 @@ def test_jhmdb_conversion(jhmdb_ann):
 
 @pytest.mark.shared
 def test_jhmdb_conversion_reproduces_the_shipped_file(tmp_path):
-    """tools/data/jhmdb_ddnet.py on DD-Net's published files writes data/jhmdb/jhmdb_gt.pkl
+    """tools/data/jhmdb_ddnet.py on DD-Net's published files writes data/jhmdb/jhmdb_gt.pkl.gz
     byte for byte, and its pixel mapping is x = 170 + 60 x_world, y = 120 + 60 y_world."""
     import subprocess
     from conftest import ROOT, shared_path
     src = shared_path('jhmdb_ddnet')
-    out = tmp_path / 'jhmdb_gt.pkl'
+    out = tmp_path / 'jhmdb_gt.pkl.gz'
     subprocess.run([sys.executable, osp.join(ROOT, 'tools', 'data', 'jhmdb_ddnet.py'),
                     '--src', src, '--out', str(out)], check=True, capture_output=True)
-    with open(osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl'), 'rb') as f:
+    with open(osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz'), 'rb') as f:
         shipped = f.read()
     assert out.read_bytes() == shipped
-    data = pickle.loads(shipped)
+    import gzip
+    data = pickle.loads(gzip.decompress(shipped))
     with open(osp.join(src, 'GT_train_1.pkl'), 'rb') as f:
         raw = pickle.load(f, encoding='latin1')
     pose, cls = raw['pose'][0], raw['label'][0]

@@ -5,7 +5,6 @@ import json
 import os.path as osp
 import sys
 
-import numpy as np
 import pytest
 import torch
 

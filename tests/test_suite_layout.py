@@ -54,7 +54,7 @@ def test_every_test_that_needs_shared_data_is_marked_and_listed():
 def test_fixtures_are_small_and_the_package_never_names_shared():
     size = sum(osp.getsize(p) for p in glob.glob(osp.join(FIXTURES, '*')))
     assert size < 600 * 1024, f'tests/data holds {size / 1024:.0f} KB'
-    assert osp.isfile(osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl'))
+    assert osp.isfile(osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz'))
     bad = []
     for dirpath, _, files in os.walk(osp.join(ROOT, 'pyskl')):
         for name in files:

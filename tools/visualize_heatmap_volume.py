@@ -1,6 +1,6 @@
 """Animate a sample's keypoint and limb heatmap volumes next to its skeleton.
 
-    python tools/visualize_heatmap_volume.py data/jhmdb/jhmdb_gt.pkl \
+    python tools/visualize_heatmap_volume.py data/jhmdb/jhmdb_gt.pkl.gz \
         --sample 0 --layout jhmdb --out vis.gif
 
 Writes a GIF (``.gif``) or MP4 (``.mp4``) with one frame per sampled frame:
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os.path as osp
-import pickle
 import sys
 
 import cv2
@@ -25,6 +24,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyskl.datasets.transforms import (GeneratePoseTarget, PoseCompact, PoseDecode,  # noqa: E402
                                        Resize, UniformSampleFrames)
 from pyskl.apis.video import draw_skeletons  # noqa: E402
+from pyskl.datasets.pose_dataset import load_annotation_file  # noqa: E402
+
 
 
 def parse_args(argv=None):
@@ -43,8 +44,7 @@ def parse_args(argv=None):
 
 def load_sample(ann_file: str, key: str) -> dict:
     """One annotation by index or ``frame_dir``; raises KeyError naming the file."""
-    with open(ann_file, 'rb') as f:
-        data = pickle.load(f)
+    data = load_annotation_file(ann_file)
     anns = data['annotations'] if isinstance(data, dict) else data
     if key.isdigit() and int(key) < len(anns):
         return dict(anns[int(key)])

@@ -1,5 +1,5 @@
 # Family base: PoseC3D (SlowOnly) on JHMDB ground-truth 2D poses (15 joints),
-# keypoint heatmaps. Data: python tools/data/jhmdb_ddnet.py (data/jhmdb/jhmdb_gt.pkl)
+# keypoint heatmaps. Data: python tools/data/jhmdb_ddnet.py (data/jhmdb/jhmdb_gt.pkl.gz)
 # Sized to train on a CPU (docs/results.md): the PoseC3D SlowOnly-R50
 # (base_channels 32, stage_blocks (4, 6, 3), 48 frames at 56x56, 2.0M params) is
 # shrunk to base_channels 16 and stage_blocks (2, 3, 2) (0.3M params), 24 frames
@@ -20,7 +20,7 @@ with_kp = True
 with_limb = False
 in_channels = 15
 clip_len = 24
-ann_file = 'data/jhmdb/jhmdb_gt.pkl'
+ann_file = 'data/jhmdb/jhmdb_gt.pkl.gz'
 layout = 'jhmdb'
 train_split = 'train{split}'
 test_split = 'test{split}'

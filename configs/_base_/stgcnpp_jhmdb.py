@@ -1,5 +1,5 @@
 # Family base: ST-GCN++ on JHMDB ground-truth 2D poses (15 joints), joint stream.
-# Data: python tools/data/jhmdb_ddnet.py  (writes data/jhmdb/jhmdb_gt.pkl)
+# Data: python tools/data/jhmdb_ddnet.py  (writes data/jhmdb/jhmdb_gt.pkl.gz)
 # Recipe for 433 training clips on a CPU (docs/results.md): base_channels 32,
 # horizontal Flip with left/right swap (+10 points), RandomScale/RandomRot,
 # p_interval, dropout 0.5, label smoothing, 15 epochs x 5 repeats, cosine lr.
@@ -11,7 +11,7 @@ num_epochs = 15
 split = 1
 feats = ['j']
 clip_len = 32
-ann_file = 'data/jhmdb/jhmdb_gt.pkl'
+ann_file = 'data/jhmdb/jhmdb_gt.pkl.gz'
 layout = 'jhmdb'
 train_split = 'train{split}'
 test_split = 'test{split}'

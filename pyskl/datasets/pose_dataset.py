@@ -11,6 +11,7 @@ only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
 from __future__ import annotations
 
 import os.path as osp
+import gzip
 import pickle
 import re
 from typing import Dict, List, Optional, Sequence
@@ -51,9 +52,19 @@ def release_free_memory() -> None:
 
 
 def load_annotation_file(path: str):
-    """Unpickle ``path`` (local or mmengine backend), with a clear error."""
+    """Unpickle ``path`` (local or mmengine backend), with a clear error. A
+    gzip-compressed pickle (``.pkl.gz``, recognised by its magic bytes) is
+    decompressed first. A pickle from an untrusted source can run code: read
+    only annotation files you trust.
+
+    Raises:
+        AnnotationError: a missing file, or one that is not a (gzipped) pickle.
+    """
     try:
-        return pickle.loads(get(path))
+        raw = get(path)
+        if raw[:2] == b'\x1f\x8b':
+            raw = gzip.decompress(raw)
+        return pickle.loads(raw)
     except FileNotFoundError:
         raise AnnotationError(f'annotation file {path!r} does not exist') from None
     except Exception as e:  # noqa: BLE001 - re-raised with the file name

@@ -4,7 +4,7 @@
     python tools/analysis/benchmark_heatmap.py --impl mmaction2 --save mm.npz   # peer venv
     python tools/analysis/benchmark_heatmap.py --compare ours.npz mm.npz
 
-Inputs (built with plain numpy from ``data/jhmdb/jhmdb_gt.pkl``, identical in
+Inputs (built with plain numpy from ``data/jhmdb/jhmdb_gt.pkl.gz``, identical in
 both environments; run ``python tools/data/jhmdb_ddnet.py`` first):
 
 * ``jhmdb``: the first test clip of JHMDB split 1 (1 person, 15 joints, its 14
@@ -28,6 +28,7 @@ channels, an anchor bug, so ``--compare`` skips it.) ``--save`` keeps the volume
 from __future__ import annotations
 
 import argparse
+import gzip
 import os.path as osp
 import pickle
 import statistics
@@ -63,7 +64,8 @@ def _compact(kp: np.ndarray, size: int) -> np.ndarray:
 def make_inputs(ann_file: str):
     """Return {name: (keypoint, score, limbs, (H, W))}."""
     with open(ann_file, 'rb') as f:
-        data = pickle.load(f)
+        raw = f.read()
+    data = pickle.loads(gzip.decompress(raw) if raw[:2] == b'\x1f\x8b' else raw)
     by_name = {a['frame_dir']: a for a in data['annotations']}
     test = [by_name[n] for n in data['split']['test1']]
     jh = _compact(_sample(test[0]['keypoint']), 64)
@@ -104,7 +106,7 @@ def build(impl: str, mode: str, limbs):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
-    p.add_argument('--ann-file', default=osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl'))
+    p.add_argument('--ann-file', default=osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz'))
     p.add_argument('--iters', type=int, default=20)
     p.add_argument('--modes', nargs='+', default=list(MODES), choices=list(MODES))
     p.add_argument('--inputs', nargs='+', help='subset of the inputs (default: all)')

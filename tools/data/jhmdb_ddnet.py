@@ -1,8 +1,8 @@
 """Convert DD-Net's JHMDB ground-truth pickles into one pyskl annotation file.
 
-    python tools/data/jhmdb_ddnet.py --src DDNET_JHMDB_FOLDER [--out data/jhmdb/jhmdb_gt.pkl]
+    python tools/data/jhmdb_ddnet.py --src DDNET_JHMDB_FOLDER [--out data/jhmdb/jhmdb_gt.pkl.gz]
 
-The repository ships the output (``data/jhmdb/jhmdb_gt.pkl``, see
+The repository ships the output (``data/jhmdb/jhmdb_gt.pkl.gz``, see
 ``data/jhmdb/README.md``); this tool re-creates it from the DD-Net authors'
 published files (github.com/fandulu/DD-Net, folder ``data/JHMDB``).
 
@@ -20,6 +20,7 @@ identified by its pose array):
 * ``frame_dir`` = ``<class>_<first 12 hex digits of the pose's SHA-1>``.
 """
 import argparse
+import gzip
 import hashlib
 import os
 import os.path as osp
@@ -82,7 +83,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--src', required=True,
                    help="folder with DD-Net's GT_{train,test}_{1,2,3}.pkl")
-    p.add_argument('--out', default='data/jhmdb/jhmdb_gt.pkl')
+    p.add_argument('--out', default='data/jhmdb/jhmdb_gt.pkl.gz')
     args = p.parse_args()
     out = osp.abspath(args.out)
     if osp.commonpath([out, osp.abspath(args.src)]) == osp.abspath(args.src):
@@ -90,9 +91,12 @@ def main():
                 'beside the inputs they are made from')
     data = convert(args.src)
     os.makedirs(osp.dirname(out), exist_ok=True)
+    raw = pickle.dumps(data, protocol=4)
+    if out.endswith('.gz'):    # the shipped file: gzip with a fixed header, byte-reproducible
+        raw = gzip.compress(raw, compresslevel=9, mtime=0)
     tmp = out + '.tmp'
     with open(tmp, 'wb') as f:
-        pickle.dump(data, f, protocol=4)
+        f.write(raw)
     os.replace(tmp, out)
     sizes = {k: len(v) for k, v in data['split'].items()}
     print(f'wrote {args.out}: {len(data["annotations"])} clips, splits {sizes}')
