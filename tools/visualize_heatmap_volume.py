@@ -23,7 +23,8 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyskl.datasets.transforms import (GeneratePoseTarget, PoseCompact, PoseDecode,  # noqa: E402
                                        Resize, UniformSampleFrames)
-from pyskl.apis.video import draw_skeletons  # noqa: E402
+from pyskl.apis.drawing import draw_labels, draw_skeletons  # noqa: E402
+from pyskl.io import VideoSink  # noqa: E402
 from pyskl.datasets.pose_dataset import load_annotation_file  # noqa: E402
 
 
@@ -93,10 +94,10 @@ def write(frames, out: str, fps: float) -> None:
                      loop=0)
     else:
         h, w = frames[0].shape[:2]
-        vw = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+        sink = VideoSink(out, fps, (w, h))
         for f in frames:
-            vw.write(f)
-        vw.release()
+            sink.write(f)
+        sink.close()
 
 
 def main(argv=None):
@@ -110,8 +111,7 @@ def main(argv=None):
                   colour(kp_vol[t], args.scale), colour(limb_vol[t], args.scale)]
         frame = np.concatenate([np.pad(p, ((4, 4), (4, 4), (0, 0)), constant_values=255)
                                 for p in panels], axis=1)
-        cv2.putText(frame, f'{sample["frame_dir"]}  t={t}', (8, 20), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        draw_labels(frame, [f'{sample["frame_dir"]}  t={t}'])
         frames.append(frame)
     write(frames, args.out, args.fps)
     print(f'wrote {args.out}: {len(frames)} frames of {frames[0].shape[1]}x{frames[0].shape[0]}')

@@ -1,9 +1,18 @@
-"""High-level APIs: pose estimation, tracking, video I/O and inference."""
+"""High-level APIs: pose estimation, tracking, drawing and inference.
+
+Modules by concept: ``inference`` (a recognizer on skeletons), ``pose``
+(per-frame pose backends), ``tracking`` (poses into person tracks),
+``drawing`` (skeletons and text on frames), ``onnx_recognizer``. The pose
+result type and box geometry are in :mod:`pyskl.structures`, video input and
+output in :mod:`pyskl.io`.
+"""
+from pyskl.io import VideoReadError, VideoSource
+from pyskl.structures import PoseResult
+
 from .inference import (config_layout, inference_recognizer, init_recognizer, load_label_map,
                         prepare_skeleton, sliding_windows)
-from .pose import PoseEstimator, PoseResult, build_pose_estimator
+from .pose import PoseEstimator, build_pose_estimator
 from .tracking import PoseTracker, track_poses
-from .video import VideoReadError, VideoSource
 
 __all__ = ['PoseEstimator', 'PoseResult', 'PoseTracker', 'VideoReadError', 'VideoSource',
            'build_pose_estimator', 'config_layout', 'inference_recognizer', 'init_recognizer',

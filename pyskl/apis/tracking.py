@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .pose import PoseResult, box_iou, keypoint_boxes
+from pyskl.structures import PoseResult, box_iou, keypoint_boxes
 
 
 @dataclass

@@ -4,7 +4,7 @@
 
 For each video (default: ``../shared/data/videos/*``) and each clip length,
 reads ``clip_len`` uniformly spread frames (what ``MMDecode`` asks for one
-RGB clip) with :func:`pyskl.datasets.video_reader.read_frames`, opening the
+RGB clip) with :func:`pyskl.io.read_frames`, opening the
 file each time as a data loader worker does, and prints the median time and the
 decoded frames per second of each backend. Run with ``OMP_NUM_THREADS=1`` and
 nothing else running.
@@ -21,7 +21,7 @@ import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
-from pyskl.datasets.video_reader import decord, num_frames, read_frames  # noqa: E402
+from pyskl.io.video import decord, num_frames, read_frames  # noqa: E402
 
 SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'data'))
 

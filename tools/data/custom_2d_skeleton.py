@@ -34,7 +34,7 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from pyskl.apis.pose import build_pose_estimator  # noqa: E402
 from pyskl.apis.tracking import PoseTracker  # noqa: E402
-from pyskl.apis.video import VideoSource  # noqa: E402
+from pyskl.io import VideoSource  # noqa: E402
 
 
 def parse_video_list(path: str) -> List[Tuple[str, Optional[int]]]:

