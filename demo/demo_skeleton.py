@@ -37,7 +37,8 @@ from pyskl.apis import (PoseTracker, build_pose_estimator, config_layout,  # noq
                         prepare_skeleton, sliding_windows)
 from pyskl.apis.inference import get_test_pipeline  # noqa: E402
 from pyskl.apis.drawing import draw_labels, draw_skeletons  # noqa: E402
-from pyskl.io import VideoSink, VideoSource  # noqa: E402
+from pyskl.io import (VideoReadError, VideoSink, VideoSource, atomic_write,  # noqa: E402
+                      check_output_path)
 
 
 def parse_args(argv=None):
@@ -71,6 +72,17 @@ def parse_args(argv=None):
     p.add_argument('--max-frames', type=int, help='stop after this many frames')
     p.add_argument('--pred-out', help='write the per-window predictions here (JSON)')
     args = p.parse_args(argv)
+    for name in ('window', 'stride', 'short_side', 'max_person', 'topk', 'max_frames'):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            p.error(f'--{name.replace("_", "-")} must be at least 1, got {value}')
+    try:                # before any work: outputs that cannot be written cost nothing
+        check_output_path(args.out, 'output video', inputs=[args.video],
+                          suffixes=('.mp4', '.avi'))
+        if args.pred_out:
+            check_output_path(args.pred_out, '--pred-out', inputs=[args.video, args.out])
+    except OSError as e:
+        p.error(str(e))
     if args.pose_backend is None:
         args.pose_backend = 'mediapipe-hands' if args.mode == 'gesture' else 'mediapipe'
     if args.det_config or args.pose_config:
@@ -198,6 +210,8 @@ def main(argv=None):
         n = tracker.num_frames
         if n == 0:
             raise SystemExit(f'{args.video!r}: no frame was read')
+        if args.max_frames is None:
+            src.check_complete()
         if not args.window or not preds:
             # whole video (or a stream shorter than one window): one label
             (start, end), = sliding_windows(n, None)
@@ -212,6 +226,9 @@ def main(argv=None):
             frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
                                    ids)
             sink.write(draw_labels(frame, label_lines(current)))
+    except BaseException:
+        sink.close(keep=False)          # no partial output video
+        raise
     finally:
         sink.close()
         src.close()
@@ -222,11 +239,15 @@ def main(argv=None):
               f'{top}')
     print(f'wrote {sink.count} frames to {args.out}')
     if args.pred_out:
-        with open(args.pred_out, 'w') as f:
+        with atomic_write(args.pred_out, 'w') as f:
             json.dump(dict(video=args.video, config=args.config, checkpoint=args.checkpoint,
                            fps=src.fps, windows=preds), f, indent=1)
     return preds
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except (VideoReadError, OSError) as err:     # a bad input named in one line, exit 2
+        print(f'demo_skeleton.py: error: {err}', file=sys.stderr)
+        sys.exit(2)

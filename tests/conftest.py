@@ -23,6 +23,15 @@ def shared_data_root() -> str:
     return os.environ.get('PYSKL_SHARED_DATA', osp.join(osp.dirname(ROOT), 'shared', 'data'))
 
 
+def free_port() -> str:
+    """A TCP port nobody listens on now (for torchrun rendezvous), so that two
+    suites on one machine never share a port."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
+
+
 def fixture_path(name):
     """A file of ``tests/data`` (small real excerpts, shipped with the repository)."""
     path = osp.join(FIXTURES, name)

@@ -1,6 +1,8 @@
 """One policy for unknown arguments: every registered transform, model, metric
 and hook raises an error naming the class and the argument; accepted
 compatibility arguments warn when they are ignored (pyskl.utils.compat)."""
+import os.path as osp
+import tempfile
 import warnings
 
 import pytest
@@ -10,6 +12,7 @@ from pyskl.skeleton import Graph
 
 GCN = dict(type='STGCN', graph_cfg=dict(layout='coco'))
 REQUIRED = {
+    'DumpResults': dict(out_file_path=osp.join(tempfile.gettempdir(), 'never_written.pkl')),
     'CenterCrop': dict(crop_size=8), 'PadTo': dict(length=10), 'Resize': dict(scale=(8, 8)),
     'UniformSample': dict(clip_len=4), 'UniformSampleFrames': dict(clip_len=4),
     'GCNHead': dict(num_classes=2, in_channels=4), 'I3DHead': dict(num_classes=2, in_channels=4),

@@ -13,7 +13,7 @@ from mmengine.hooks import Hook
 from pyskl.datasets import PipelineError
 from pyskl.engine.checkpoint import CorruptCheckpointError, load_from_local_trusted
 from pyskl.registry import HOOKS, TRANSFORMS
-from conftest import ROOT
+from conftest import ROOT, free_port
 from test_engine import _jhmdb_like_ann
 
 sys.path.insert(0, osp.join(ROOT, 'tools'))
@@ -188,7 +188,7 @@ def test_killed_and_resumed_dist_training_equals_the_uninterrupted_one(jhmdb_ann
     killer.write_text(f"_base_ = {JHMDB_CFG!r}\ncustom_hooks = [dict(type='_KillMidEpoch2Dist')]\n"
                       "custom_imports = dict(imports=['killhook'], allow_failed_imports=False)\n")
     env = dict(os.environ, PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'],
-               PORT=str(29540 + workers), OMP_NUM_THREADS='1',
+               PORT=free_port(), OMP_NUM_THREADS='1',
                PYTHONPATH=str(tmp_path) + os.pathsep + os.environ.get('PYTHONPATH', ''))
 
     def run(work, config=JHMDB_CFG, resume=False):

@@ -13,7 +13,7 @@ import torch
 from mmengine.hooks import Hook
 
 from pyskl.registry import HOOKS
-from conftest import ROOT, make_synthetic_ann
+from conftest import ROOT, free_port, make_synthetic_ann
 
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 import test as test_tool  # noqa: E402
@@ -25,7 +25,6 @@ JHMDB_CFG = osp.join(ROOT, 'configs', 'stgcnpp',
 
 def tiny_opts(ann, work_dir, n_train=4, n_test=2, epochs=1, extra=(), config=JHMDB_CFG):
     return [config, '--work-dir', str(work_dir), '--cfg-options',
-            f'ann_file={ann}',
             f'train_dataloader.dataset.dataset.ann_file={ann}',
             f'train_dataloader.dataset.dataset.indices={n_train}',
             'train_dataloader.dataset.times=1', 'train_dataloader.batch_size=2',
@@ -214,7 +213,7 @@ def test_dist_train_two_gloo_processes_exit_zero(tmp_path):
         pickle.dump(dict(split=dict(train1=names, test1=names),
                          annotations=data['annotations']), f)
     env = dict(os.environ, PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'],
-               PORT='29533', OMP_NUM_THREADS='1')
+               PORT=free_port(), OMP_NUM_THREADS='1')
     opts = tiny_opts(ann, tmp_path / 'work', n_train=8)
     cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), opts[0], '2'] + opts[1:]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)

@@ -22,10 +22,13 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 
+from pyskl.engine.config import DictAction  # noqa: E402
+from pyskl.engine.user_errors import main_or_exit  # noqa: E402
 from pyskl.engine import (build_runner, finish_distributed, load_config,  # noqa: E402
                           setup_distributed)
+from pyskl.io import check_output_path  # noqa: E402
 from pyskl.utils import register_all_modules  # noqa: E402
 
 
@@ -62,8 +65,6 @@ def merge_args(cfg: Config, args) -> Config:
         evaluators = [dict(type='AccMetric', metric_list=tuple(args.eval))]
     dump = args.dump or args.out
     if dump:
-        if not dump.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--dump/--out must end with .pkl or .pickle, got {dump!r}')
         evaluators.append(dict(type='DumpResults', out_file_path=dump))
     cfg.test_evaluator = evaluators
     if args.average_clips:
@@ -76,6 +77,13 @@ def merge_args(cfg: Config, args) -> Config:
 
 def main(argv=None):
     args = parse_args(argv)
+    dump = args.dump or args.out
+    if dump:            # before any work: a bad path must not cost the test run
+        try:
+            check_output_path(dump, '--dump', inputs=[args.config, args.checkpoint],
+                              suffixes=('.pkl', '.pickle'))
+        except OSError as e:
+            sys.exit(f'tools/test.py: error: {e}')
     register_all_modules()
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
     setup_distributed(cfg, args.launcher)
@@ -85,4 +93,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    main_or_exit(main, 'tools/test.py')

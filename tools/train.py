@@ -18,9 +18,13 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.dist import get_rank  # noqa: E402
 
-from pyskl.engine import (build_runner, finish_distributed, load_config,  # noqa: E402
+from pyskl.engine.config import DictAction  # noqa: E402
+from pyskl.engine.user_errors import main_or_exit  # noqa: E402
+from pyskl.engine import (WorkDirBusyError, WorkDirLock, build_runner,  # noqa: E402
+                          finish_distributed, load_config,
                           setup_distributed)
 from pyskl.utils import register_all_modules  # noqa: E402
 
@@ -96,19 +100,30 @@ def main(argv=None):
     register_all_modules()
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
     setup_distributed(cfg, args.launcher)
-    runner = build_runner(cfg)
-    runner.train()
-    if args.test_last:
-        runner.test()
-    if args.test_best:
-        path = best_checkpoint(runner)
-        if path is None:
-            runner.logger.warning('--test-best: no best checkpoint was saved (no validation?)')
-        else:
-            runner.load_checkpoint(path)
+    lock = WorkDirLock(cfg.work_dir, osp.abspath(args.config))
+    if get_rank() == 0:     # one training per work dir (the lock names the holder)
+        try:
+            lock.acquire()
+        except WorkDirBusyError as e:
+            print(f'tools/train.py: error: {e}', file=sys.stderr)
+            sys.exit(2)
+    try:
+        runner = build_runner(cfg)
+        runner.train()
+        if args.test_last:
             runner.test()
+        if args.test_best:
+            path = best_checkpoint(runner)
+            if path is None:
+                runner.logger.warning('--test-best: no best checkpoint was saved '
+                                      '(no validation?)')
+            else:
+                runner.load_checkpoint(path)
+                runner.test()
+    finally:
+        lock.release()
     finish_distributed(0)
 
 
 if __name__ == '__main__':
-    main()
+    main_or_exit(main, 'tools/train.py')

@@ -24,7 +24,7 @@ import os.path as osp
 import sys
 
 import torch
-from mmengine.config import DictAction
+from pyskl.engine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 

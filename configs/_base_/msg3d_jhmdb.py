@@ -9,6 +9,7 @@ split = 1
 feats = ['j']
 clip_len = 32
 ann_file = 'data/jhmdb/jhmdb_gt.pkl.gz'
+num_classes = 14
 layout = 'jhmdb'
 train_split = 'train{split}'
 test_split = 'test{split}'
@@ -24,7 +25,7 @@ model = dict(
         graph_cfg=dict(layout='{layout}', mode='binary_adj')),
     cls_head=dict(
         type='GCNHead',
-        num_classes=14,
+        num_classes='{num_classes}',
         in_channels=128,
         dropout=0.5,
         loss_cls=dict(type='CrossEntropyLoss', label_smoothing=0.1)),

@@ -13,7 +13,6 @@
 # Another JHMDB split: --cfg-options split=2 (late-bound variables, docs/configs.md).
 _base_ = './default_runtime.py'
 
-repeat_times = 1
 num_epochs = 160
 split = 1
 with_kp = True
@@ -21,6 +20,7 @@ with_limb = False
 in_channels = 15
 clip_len = 24
 ann_file = 'data/jhmdb/jhmdb_gt.pkl.gz'
+num_classes = 14
 layout = 'jhmdb'
 train_split = 'train{split}'
 test_split = 'test{split}'
@@ -43,7 +43,7 @@ model = dict(
     cls_head=dict(
         type='I3DHead',
         in_channels=256,
-        num_classes=14,
+        num_classes='{num_classes}',
         dropout_ratio=0.5,
         loss_cls=dict(type='CrossEntropyLoss', label_smoothing=0.1)),
     test_cfg=dict(average_clips='prob'))

@@ -11,8 +11,9 @@ joint_labels = 'coco_manual1'
 train_split = 'train'
 test_split = 'test'
 num_epochs = 30
+num_classes = 4
 
-model = dict(cls_head=dict(num_classes=4, num_joints=17))
+model = dict(cls_head=dict(num_joints=17))
 
 train_cfg = dict(val_interval=5)
 

@@ -15,8 +15,9 @@ layout = 'coco'
 train_split = 'train'
 test_split = 'test'
 joint_labels = 'coco_manual1'
+num_classes = 4
 
-model = dict(cls_head=dict(num_classes=4, num_joints=17))
+model = dict(cls_head=dict(num_joints=17))
 
 train_cfg = dict(val_interval=5)
 

@@ -11,8 +11,6 @@ only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
 from __future__ import annotations
 
 import os.path as osp
-import gzip
-import pickle
 import re
 from typing import Dict, List, Optional, Sequence
 
@@ -21,6 +19,7 @@ from mmengine.dist import get_rank
 from mmengine.dataset import BaseDataset
 from mmengine.fileio import get
 
+from pyskl.io.safe_pickle import UnsafePickleError, loads_data
 from pyskl.utils.epoch_seed import EpochSeed
 from pyskl.registry import DATASETS
 
@@ -52,24 +51,26 @@ def release_free_memory() -> None:
 
 
 def load_annotation_file(path: str):
-    """Unpickle ``path`` (local or mmengine backend), with a clear error. A
-    gzip-compressed pickle (``.pkl.gz``, recognised by its magic bytes) is
-    decompressed first. A pickle from an untrusted source can run code: read
-    only annotation files you trust.
+    """Read an annotation pickle (local or mmengine backend; gzip-compressed
+    ``.pkl.gz`` recognised by its magic bytes) without running code from it:
+    only dicts, lists, strings, numbers and NumPy arrays are rebuilt
+    (:func:`pyskl.io.loads_data`; ``PYSKL_TRUST_PICKLES=1`` reads a trusted
+    legacy file in full).
 
     Raises:
-        AnnotationError: a missing file, or one that is not a (gzipped) pickle.
+        AnnotationError: a missing file, one that is not a (complete) pickle,
+            or one that names code (the global it names is in the message).
     """
     try:
         raw = get(path)
-        if raw[:2] == b'\x1f\x8b':
-            raw = gzip.decompress(raw)
-        return pickle.loads(raw)
+        return loads_data(raw, path, 'annotation file')
     except FileNotFoundError:
         raise AnnotationError(f'annotation file {path!r} does not exist') from None
+    except UnsafePickleError as e:
+        raise AnnotationError(str(e)) from None
     except Exception as e:  # noqa: BLE001 - re-raised with the file name
-        raise AnnotationError(f'annotation file {path!r} is not a readable pickle: '
-                              f'{type(e).__name__}: {e}') from e
+        raise AnnotationError(f'annotation file {path!r} is not a readable pickle '
+                              f'(truncated or not a pickle): {type(e).__name__}: {e}') from e
 
 
 def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -> None:
@@ -128,6 +129,11 @@ def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -
             raise AnnotationError(f'{where}: keypoint_score contains NaN or infinite values')
     if with_label:
         _check_label(sample['label'], where)
+
+
+def _listing(items: Sequence, limit: int = 10) -> str:
+    shown = ', '.join(repr(x) for x in list(items)[:limit])
+    return shown + (f' ... ({len(items) - limit} more)' if len(items) > limit else '')
 
 
 def _check_label(label, where: str) -> None:
@@ -197,16 +203,38 @@ class PoseDataset(BaseDataset):
         else:
             raise AnnotationError(f'annotation file {path!r}: expected a dict with split/'
                                   f'annotations or a list, got {type(data).__name__}')
+        names = [a.get('frame_dir', a.get('filename')) if isinstance(a, dict) else None
+                 for a in annotations]
         if self.split is not None:
             if not splits or self.split not in splits:
                 raise AnnotationError(f'annotation file {path!r} has no split {self.split!r}; '
                                       f'splits: {sorted(splits or {})}')
-            keep = set(splits[self.split])
-            annotations = [a for a in annotations
-                           if isinstance(a, dict) and a.get('frame_dir', a.get('filename')) in keep]
+            wanted = list(splits[self.split])
+            bad = [x for x in wanted if not isinstance(x, (str, int))]
+            if bad:
+                raise AnnotationError(f'annotation file {path!r}, split {self.split!r}: ids must '
+                                      f'be strings (frame_dir), got {_listing(bad)}')
+            have = set(n for n in names if n is not None)
+            absent = [x for x in wanted if x not in have]
+            if absent:
+                raise AnnotationError(
+                    f'annotation file {path!r}, split {self.split!r}: {len(absent)} of '
+                    f'{len(wanted)} ids have no annotation: {_listing(absent)}')
+            keep = set(wanted)
+            annotations = [a for a, n in zip(annotations, names) if n in keep]
+            names = [n for n in names if n in keep]
         if not annotations:
             raise AnnotationError(f'annotation file {path!r}: split {self.split!r} selects no '
                                   'samples')
+        seen, dups = set(), []
+        for n in names:
+            if n is not None and n in seen and n not in dups:
+                dups.append(n)
+            seen.add(n)
+        if dups:
+            raise AnnotationError(f'annotation file {path!r}: {len(dups)} frame_dir value(s) '
+                                  f'occur more than once: {_listing(dups)}; every sample needs '
+                                  'its own name (results and fusion are matched by it)')
         with_label = not self.test_mode or all('label' in a for a in annotations)
         for i, sample in enumerate(annotations):
             check_sample(sample, i, path, with_label=with_label)

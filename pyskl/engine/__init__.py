@@ -6,7 +6,8 @@ from .config import load_config, resolve_variables
 from .distributed import finish_distributed, setup_distributed
 from .hooks import CheckInvalidLossHook
 from .runner import StrictLoadRunner, build_runner
+from .work_dir_lock import WorkDirBusyError, WorkDirLock
 
-__all__ = ['load_from_local_trusted', 'load_weights_file', 'setup_distributed', 'finish_distributed',
+__all__ = ['WorkDirBusyError', 'WorkDirLock', 'load_from_local_trusted', 'load_weights_file', 'setup_distributed', 'finish_distributed',
            'CheckInvalidLossHook', 'StrictLoadRunner', 'build_runner', 'load_config',
            'resolve_variables']

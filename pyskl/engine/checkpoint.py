@@ -106,7 +106,7 @@ def _read(filename: str, map_location, **load_args):
     try:
         return torch.load(filename, map_location=map_location, **load_args)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile,
-            ValueError) as err:
+            ValueError, OSError) as err:     # a zip cut in its middle: OSError EINVAL
         raise CorruptCheckpointError(
             f'checkpoint {filename!r} cannot be read: truncated or corrupt '
             f'({type(err).__name__}: {err})') from err

@@ -15,6 +15,7 @@ Every failure is a :class:`VideoReadError` that names the video.
 """
 from __future__ import annotations
 
+import os
 import os.path as osp
 from typing import Iterator, Optional, Sequence, Tuple, Union
 
@@ -187,6 +188,7 @@ class VideoSource:
         self.fps = float(fps) if fps and 0 < fps < 1000 else 25.0
         n = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.num_frames = None if self.live or n <= 0 else n
+        self.frames_read = 0
 
     def _resize(self, frame: np.ndarray) -> np.ndarray:
         if not self.short_side:
@@ -202,12 +204,31 @@ class VideoSource:
         """BGR frames (H, W, 3) uint8, until the source ends."""
         if self._first is not None:
             first, self._first = self._first, None
+            self.frames_read += 1
             yield first
         while True:
             ok, frame = self._cap.read()
             if not ok or frame is None:
                 break
+            self.frames_read += 1
             yield self._resize(frame)
+
+    def check_complete(self) -> None:
+        """After reading a file to its end: raise if fewer frames could be
+        decoded than its container declares (a truncated or damaged file
+        would otherwise give results for its first frames only). A shortfall
+        of up to 2 % (at least one frame) is accepted: containers estimate.
+
+        Raises:
+            VideoReadError: names the file and both counts.
+        """
+        if self.live or self.num_frames is None:
+            return
+        missing = self.num_frames - self.frames_read
+        if missing > max(1, self.num_frames // 50):
+            raise VideoReadError(f'video {self.name!r}: only {self.frames_read} of the '
+                                 f'{self.num_frames} frames its container declares could be '
+                                 'decoded (truncated or damaged file)')
 
     def close(self) -> None:
         """Release the capture."""
@@ -223,6 +244,10 @@ class VideoSource:
 class VideoSink:
     """Write BGR frames to an .mp4 (mp4v) or .avi (MJPG) file.
 
+    Frames go to a temporary file beside ``path`` (same extension); ``close()``
+    renames it to ``path``, ``close(keep=False)`` (or leaving a ``with`` block
+    by an exception) removes it, so a failed run leaves no partial video.
+
     Raises:
         VideoReadError: the writer cannot be opened (names the path).
     """
@@ -232,7 +257,9 @@ class VideoSink:
         d = osp.dirname(osp.abspath(path))
         if not osp.isdir(d):
             raise VideoReadError(f'output video {path!r}: folder {d!r} does not exist')
-        self._w = cv2.VideoWriter(path, fourcc, fps, tuple(size))
+        stem, ext = osp.splitext(osp.abspath(path))
+        self._tmp = f'{stem}.part{os.getpid()}{ext}'
+        self._w = cv2.VideoWriter(self._tmp, fourcc, fps, tuple(size))
         if not self._w.isOpened():
             raise VideoReadError(f'output video {path!r}: OpenCV cannot write it')
         self.path, self.size, self.count = path, tuple(size), 0
@@ -242,6 +269,19 @@ class VideoSink:
         self._w.write(frame)
         self.count += 1
 
-    def close(self) -> None:
-        """Finish the file."""
+    def close(self, keep: bool = True) -> None:
+        """Finish the file and give it its name (``keep``), or remove it."""
+        if self._w is None:
+            return
         self._w.release()
+        self._w = None
+        if keep and self.count:
+            os.replace(self._tmp, self.path)
+        elif osp.exists(self._tmp):
+            os.remove(self._tmp)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        self.close(keep=exc_type is None)

@@ -21,6 +21,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from fuse_scores import load_dump  # noqa: E402
 from pyskl.evaluation.functional import label_rank  # noqa: E402
+from pyskl.io import check_output_path  # noqa: E402
 
 
 def confusion(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -71,7 +72,11 @@ def main(argv=None):
     p.add_argument('--label-map', help='class names, one a line')
     p.add_argument('--normalize', choices=['true', 'none'], default='true')
     args = p.parse_args(argv)
-    _, scores, labels = load_dump(args.dump)
+    try:
+        check_output_path(args.out, '--out', inputs=[args.dump])
+        _, scores, labels = load_dump(args.dump)
+    except (OSError, ValueError) as e:      # a missing / wrong dump or output: one line
+        p.exit(2, f'{p.prog}: error: {e}\n')
     K = scores.shape[1]
     names = [f'{i}' for i in range(K)]
     if args.label_map:

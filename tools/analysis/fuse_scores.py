@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from pyskl.evaluation import mean_class_accuracy, top_k_accuracy  # noqa: E402
 from pyskl.evaluation.functional import invalid_rows  # noqa: E402
+from pyskl.io import load_data  # noqa: E402
 
 
 def _np(x):
@@ -44,8 +45,11 @@ def load_dump(path: str):
     modality = None
     if not osp.isfile(path) and ':' in path:
         path, modality = path.rsplit(':', 1)
-    with open(path, 'rb') as f:
-        data = pickle.load(f)
+    try:
+        data = load_data(path, 'dump')
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
+        raise ValueError(f'dump {path!r} cannot be read (truncated or not a pickle): '
+                         f'{type(e).__name__}: {e}') from None
     if not isinstance(data, list) or not data or not all(
             isinstance(d, dict) and 'pred_score' in d and 'gt_label' in d for d in data):
         raise ValueError(f'{path}: expected a non-empty list of dicts with pred_score and '
@@ -61,6 +65,14 @@ def load_dump(path: str):
     scores = np.stack([_np(d['pred_score']).reshape(-1) for d in data])
     labels = np.array([int(_np(d['gt_label']).reshape(-1)[0]) for d in data])
     names = [d['frame_dir'] for d in data] if all('frame_dir' in d for d in data) else None
+    if names is not None and len(set(names)) != len(names):
+        seen, dups = set(), []
+        for n in names:
+            if n in seen and n not in dups:
+                dups.append(n)
+            seen.add(n)
+        raise ValueError(f'{path}: frame_dir {dups[:5]} occur more than once, so its rows '
+                         'cannot be matched to the other dumps by name')
     return names, scores, labels
 
 
@@ -77,7 +89,13 @@ def fuse(paths: Sequence[str], coefficients: Sequence[float], apply_softmax: boo
     """
     if len(paths) != len(coefficients):
         raise ValueError(f'{len(paths)} dumps but {len(coefficients)} coefficients')
+    bad_w = [w for w in coefficients if not np.isfinite(w)]
+    if bad_w:
+        raise ValueError(f'--coefficients must be finite numbers, got {list(coefficients)}')
     loaded = [load_dump(p) for p in paths]
+    if not all(x[0] is not None for x in loaded):
+        print('note: not every dump names its samples (frame_dir): rows are matched by '
+              'position, checked by their labels', file=sys.stderr)
     names0, _, labels0 = loaded[0]
     fused = None
     for path, (names, scores, labels), w in zip(paths, loaded, coefficients):

@@ -21,10 +21,10 @@ in ``OUT.errors.txt``) while the others go on; the exit status is 1 when
 some video failed.
 """
 import argparse
+from collections import Counter
 import hashlib
 import os
 import os.path as osp
-import pickle
 import sys
 from typing import Dict, List, Optional, Tuple
 
@@ -34,7 +34,7 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from pyskl.apis.pose import build_pose_estimator  # noqa: E402
 from pyskl.apis.tracking import PoseTracker  # noqa: E402
-from pyskl.io import VideoSource  # noqa: E402
+from pyskl.io import VideoSource, check_output_path, dump_pickle, load_data  # noqa: E402
 
 
 def parse_video_list(path: str) -> List[Tuple[str, Optional[int]]]:
@@ -83,13 +83,14 @@ def extract(video: str, label: Optional[int], estimator, short_side: Optional[in
     """One video's annotation (see the module docstring).
 
     Raises:
-        pyskl.apis.VideoReadError: unreadable video.
+        pyskl.io.VideoReadError: unreadable or truncated video.
         ValueError: no person found in any frame.
     """
     tracker = PoseTracker()
     with VideoSource(video, short_side) as src:
         for t, frame in enumerate(src):
             tracker.update(estimator(frame), t)
+        src.check_complete()          # a truncated file is an error, not a short clip
         (w0, h0), (w, h) = src.original_size, src.size
     kp, sc, ids = tracker.arrays(max_person=max_person, num_keypoints=estimator.num_keypoints)
     if not ids:
@@ -110,10 +111,7 @@ def process(item: Tuple[str, Optional[int], str]) -> Tuple[str, Optional[str]]:
         ann = extract(video, label, _ESTIMATOR, _OPTIONS['short_side'], _OPTIONS['max_person'])
     except Exception as e:  # one bad video must not stop the others
         return video, f'{type(e).__name__}: {e}'
-    tmp = part + '.tmp'
-    with open(tmp, 'wb') as f:
-        pickle.dump(ann, f)
-    os.replace(tmp, part)            # atomic: a killed run leaves no half part
+    dump_pickle(ann, part)           # atomic: a killed run leaves no half part
     return video, None
 
 
@@ -134,6 +132,15 @@ def main(argv=None) -> int:
     items = parse_video_list(args.video_list)
     if not items:
         raise SystemExit(f'{args.video_list}: no video listed')
+    stems = [osp.splitext(osp.basename(v))[0] for v, _ in items]
+    dups = sorted(x for x, n in Counter(stems).items() if n > 1)
+    if dups:            # frame_dir is the file name: it must name one video only
+        raise SystemExit(f'{args.video_list}: several videos share the name(s) {dups[:10]} '
+                         '(frame_dir is the file name without extension); rename them')
+    try:
+        check_output_path(args.out, '--out', inputs=[args.video_list] + [v for v, _ in items])
+    except OSError as e:
+        raise SystemExit(str(e)) from None
     tmp_dir = args.tmp_dir or args.out + '.parts'
     os.makedirs(tmp_dir, exist_ok=True)
     parts = [osp.join(tmp_dir, part_name(v)) for v, _ in items]
@@ -162,12 +169,10 @@ def main(argv=None) -> int:
     annotations = []
     for (video, _), part in zip(items, parts):
         if osp.exists(part):
-            with open(part, 'rb') as f:
-                annotations.append(pickle.load(f))
+            annotations.append(load_data(part, 'part file'))
     out_dir = osp.dirname(osp.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
-    with open(args.out, 'wb') as f:
-        pickle.dump(annotations, f)
+    dump_pickle(annotations, args.out)
     err_file = args.out + '.errors.txt'
     if errors:
         with open(err_file, 'w') as f:

@@ -25,8 +25,12 @@ import hashlib
 import os
 import os.path as osp
 import pickle
+import sys
 
 import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from pyskl.io import load_data  # noqa: E402
 
 CLASSES = ('catch', 'clap', 'golf', 'jump', 'pick', 'pour', 'pullup', 'push', 'run', 'sit',
            'stand', 'throw', 'walk', 'wave')
@@ -54,8 +58,11 @@ def convert(src: str) -> dict:
             path = osp.join(src, f'GT_{part}_{s}.pkl')
             if not osp.isfile(path):
                 raise FileNotFoundError(f'JHMDB split file {path!r} not found')
-            with open(path, 'rb') as f:
-                data = pickle.load(f, encoding='latin1')
+            try:
+                data = load_data(path, 'DD-Net split file', encoding='latin1')
+            except (pickle.UnpicklingError, EOFError) as e:
+                raise ValueError(f'{path}: not a readable pickle ({type(e).__name__}: {e})') \
+                    from None
             names = []
             for i, (pose, cls) in enumerate(zip(data['pose'], data['label'])):
                 pose = np.asarray(pose)

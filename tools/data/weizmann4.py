@@ -24,13 +24,15 @@ import argparse
 import glob
 import os
 import os.path as osp
-import pickle
 import sys
 
 import cv2
 import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
+from pyskl.io import dump_pickle, load_data  # noqa: E402
+
 SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'data'))
 FOLDERS = {'0': 0, '1': 1, '3': 2, '4': 3}
 CLASSES = ('wave1', 'wave2', 'jack', 'bend')
@@ -78,8 +80,7 @@ def make_videos(src: str, out: str, scale: int = 4) -> str:
 
 
 def make_split(src: str, out: str) -> str:
-    with open(osp.join(out, 'poses.pkl'), 'rb') as f:
-        anns = pickle.load(f)
+    anns = load_data(osp.join(out, 'poses.pkl'), 'pose file')
     have = {a['frame_dir'] for a in anns}
     split = dict(train=[], test=[], **{f'train_{n}pair': [] for n in FEW_SHOT_PAIRS})
     for folder in sorted(FOLDERS):
@@ -92,8 +93,7 @@ def make_split(src: str, out: str) -> str:
                         split[f'train_{n}pair'].append(name)
     missing = sorted({f'{CLASSES[FOLDERS[fo]]}_{cid}' for fo, cid, _ in clips(src)} - have)
     dst = osp.join(out, 'weizmann4_2d.pkl')
-    with open(dst, 'wb') as f:
-        pickle.dump(dict(split=split, annotations=anns), f)
+    dump_pickle(dict(split=split, annotations=anns), dst)
     print(f'wrote {dst}: train {len(split["train"])}, test {len(split["test"])} clips'
           + (f'; no poses for {missing}' if missing else ''))
     return dst

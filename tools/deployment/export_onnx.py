@@ -19,8 +19,12 @@ also ``rgb_scores`` and ``pose_scores``; ``scores`` is their 1:1 mean). The data
 preprocessor's normalisation is not part of the graph: feed what the model's
 data preprocessor would hand the backbone.
 
-The tool runs the exported file with onnxruntime on a random input of another
-batch size and prints the largest difference to PyTorch; exit status 1 above
+Input shapes come from the config's test pipeline (``clip_len`` of its frame
+sampler, ``num_person`` of ``FormatGCNInput``) unless given. The tool runs the
+exported file with onnxruntime on the first test sample of the config's own data
+(through its test pipeline and data preprocessor) plus two random rows -- random
+input only, with a note, when that data cannot be read -- and prints the largest
+difference to PyTorch; exit status 1 above
 ``--atol`` (default 1e-4). Needs the ``deploy`` extra (``pip install -e .[deploy]``:
 onnx, onnxruntime, onnxscript).
 """
@@ -52,6 +56,43 @@ class ScoresModel(torch.nn.Module):
             rgb, pose = logits['rgb'].softmax(-1), logits['pose'].softmax(-1)
             return (rgb + pose) / 2, rgb, pose
         return logits.softmax(-1)
+
+
+def test_pipeline_of(cfg) -> list:
+    """The transforms of the config's test dataset."""
+    return list(cfg.test_dataloader.dataset.get('pipeline', []))
+
+
+def pipeline_defaults(cfg) -> Dict[str, object]:
+    """T and M that the config's test pipeline gives one clip: ``clip_len`` of
+    its frame sampler and ``num_person`` of ``FormatGCNInput``."""
+    out = {}
+    for t in test_pipeline_of(cfg):
+        if t.get('type') in ('UniformSampleFrames', 'UniformSample', 'SampleFrames',
+                             'MMUniformSampleFrames') and 'clip_len' in t:
+            out['num_frames'] = t['clip_len']
+        if t.get('type') == 'FormatGCNInput':
+            out['num_person'] = t.get('num_person', 2)
+    return out
+
+
+def pipeline_example(cfg, model):
+    """One clip of the first test sample, as the config's test pipeline and the
+    model's data preprocessor hand it to the backbone: ``{name: tensor}`` with
+    batch 1, or ``(None, reason)`` when the config's data cannot be read."""
+    from pyskl.registry import DATASETS
+    try:
+        dataset = DATASETS.build(cfg.test_dataloader.dataset)
+        item = dataset[0]
+    except Exception as e:  # noqa: BLE001 - reported, verification falls back
+        return None, f'{type(e).__name__}: {e}'
+    with torch.no_grad():
+        batch = model.data_preprocessor(dict(inputs=[item['inputs']],
+                                             data_samples=[item['data_samples']]), False)
+    x = batch['inputs']
+    if isinstance(x, dict):          # RGBPoseConv3D: {'imgs', 'heatmap_imgs'}
+        return {k: v.flatten(0, 1)[:1] for k, v in x.items()}, None
+    return x.flatten(0, 1)[:1], None
 
 
 def family_inputs(cfg, args) -> Dict[str, Tuple[int, ...]]:
@@ -100,8 +141,26 @@ def export(cfg, checkpoint, out: str, args) -> float:
         return 0.0
     import onnxruntime as ort
     session = ort.InferenceSession(out, providers=['CPUExecutionProvider'])
-    test = tuple(torch.randn(3, *s[1:]) for s in shapes.values())     # another batch size
-    got = session.run(None, {n: x.numpy() for n, x in zip(names, test)})
+    real, why = pipeline_example(cfg, model)
+    if real is None:
+        print(f'note: the config\'s test data cannot be read ({why}); checking on random '
+              'input of the exported shape', file=sys.stderr)
+        test = tuple(torch.randn(3, *s[1:]) for s in shapes.values())     # another batch size
+    else:
+        if names == ['pose2d']:
+            real = real[:, 0]
+        real = tuple(real[n] for n in names) if isinstance(real, dict) else (real,)
+        for n, x in zip(names, real):
+            if tuple(x.shape[1:]) != tuple(shapes[n][1:]):
+                raise ValueError(f'{n}: the config\'s test pipeline gives one clip of shape '
+                                 f'(N, {", ".join(map(str, x.shape[1:]))}) but the file was '
+                                 f'exported for (N, {", ".join(map(str, shapes[n][1:]))}); drop '
+                                 'the --num-frames / --num-person / --input-size that differ')
+        # the real clip and random rows: another batch size, real values
+        test = tuple(torch.cat([x, torch.randn(2, *x.shape[1:])]) for x in real)
+        print(f'checked on the first test sample of the config '
+              f'({cfg.test_dataloader.dataset.get("ann_file")}) and two random rows')
+    got = session.run(None, {n: x.numpy().astype('float32') for n, x in zip(names, test)})
     with torch.no_grad():
         want = wrapped(*test)
     want = want if isinstance(want, tuple) else (want,)
@@ -115,9 +174,10 @@ def main(argv=None) -> int:
                                       'initialisation')
     p.add_argument('--output-file', required=True)
     p.add_argument('--num-frames', type=int, default=None,
-                   help='T of the example input (GCN default 100, EHGFormer its maxlen, 3D CNN default 48; '
-                        'RGBPoseConv3D: RGB frames, default 8)')
-    p.add_argument('--num-person', type=int, default=2, help='M (GCN)')
+                   help="T of the input (default: the clip_len of the config's test pipeline; "
+                        'RGBPoseConv3D: RGB frames)')
+    p.add_argument('--num-person', type=int, default=None,
+                   help="M (GCN; default: FormatGCNInput's num_person of the test pipeline)")
     p.add_argument('--input-size', type=int, nargs=2, default=None, metavar=('H', 'W'),
                    help='3D CNN input size (default 64 64; RGBPoseConv3D 224 224)')
     p.add_argument('--opset', type=int, default=17)
@@ -125,12 +185,32 @@ def main(argv=None) -> int:
     p.add_argument('--no-verify', dest='verify', action='store_false')
     args = p.parse_args(argv)
     from pyskl.engine.config import load_config
+    from pyskl.io import check_output_path
     from pyskl.utils import register_all_modules
     register_all_modules()
+    for name in ('num_frames', 'num_person'):
+        v = getattr(args, name)
+        if v is not None and v < 1:
+            p.error(f'--{name.replace("_", "-")} must be at least 1, got {v}')
+    if args.input_size is not None and min(args.input_size) < 1:
+        p.error(f'--input-size must be positive, got {args.input_size}')
+    try:
+        check_output_path(args.output_file, '--output-file', inputs=[args.config, args.checkpoint],
+                          suffixes=('.onnx',))
+    except OSError as e:
+        p.error(str(e))
     cfg = load_config(args.config)
     rgbpose = cfg.model.backbone.type == 'RGBPoseConv3D'
+    defaults = pipeline_defaults(cfg)       # the shapes of the config's own test pipeline
+    if args.num_person is None:
+        args.num_person = defaults.get('num_person', 2)
     if args.num_frames is None:
-        if cfg.model.backbone.type == 'EHGFormer':
+        T = defaults.get('num_frames')
+        if isinstance(T, dict):             # RGBPoseConv3D: dict(RGB=8, Pose=32)
+            T = T.get('RGB')
+        if T is not None:
+            args.num_frames = int(T)
+        elif cfg.model.backbone.type == 'EHGFormer':
             args.num_frames = cfg.model.backbone.get('maxlen', 243)
         elif cfg.model.type == 'RecognizerGCN':
             args.num_frames = 100

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os.path as osp
-import pickle
 from collections import OrderedDict
 from typing import Dict
 
 import numpy as np
 
+from pyskl.io.safe_pickle import loads_data
 from pyskl.registry import TRANSFORMS
 from .base import PoseTransform, sample_name
 
@@ -29,7 +29,7 @@ class KpfileCache:
             if not osp.isfile(path):
                 raise FileNotFoundError(f'kpfile {path!r} (raw_file of {frame_dir!r}) not found')
             with open(path, 'rb') as f:
-                self._files[path] = pickle.load(f)
+                self._files[path] = loads_data(f.read(), path, 'kpfile')
             while len(self._files) > self.size:
                 self._files.popitem(last=False)
         self._files.move_to_end(path)

@@ -1,3 +1,4 @@
 from .acc_metric import AccMetric
+from .dump_results import DumpResults
 
-__all__ = ['AccMetric']
+__all__ = ['AccMetric', 'DumpResults']
