@@ -79,13 +79,12 @@ def main(argv=None):
     args = parse_args(argv)
     dump = args.dump or args.out
     if dump:            # before any work: a bad path must not cost the test run
-        try:
-            check_output_path(dump, '--dump', inputs=[args.config, args.checkpoint],
-                              suffixes=('.pkl', '.pickle'))
-        except OSError as e:
-            sys.exit(f'tools/test.py: error: {e}')
+        check_output_path(dump, '--dump', inputs=[args.config, args.checkpoint],
+                          suffixes=('.pkl', '.pickle'))
     register_all_modules()
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
+    if dump:            # nor may it replace the annotation file it is computed from
+        check_output_path(dump, '--dump', inputs=[cfg.test_dataloader.dataset.get('ann_file')])
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     runner.test()

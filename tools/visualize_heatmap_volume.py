@@ -24,8 +24,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyskl.datasets.transforms import (GeneratePoseTarget, PoseCompact, PoseDecode,  # noqa: E402
                                        Resize, UniformSampleFrames)
 from pyskl.apis.drawing import draw_labels, draw_skeletons  # noqa: E402
-from pyskl.io import VideoSink  # noqa: E402
-from pyskl.datasets.pose_dataset import load_annotation_file  # noqa: E402
+from pyskl.io import VideoSink, check_output_path  # noqa: E402
+from pyskl.datasets.pose_dataset import AnnotationError, load_annotation_file  # noqa: E402
 
 
 
@@ -40,7 +40,22 @@ def parse_args(argv=None):
     p.add_argument('--sigma', type=float, default=0.6)
     p.add_argument('--scale', type=int, default=4, help='display pixels per heatmap pixel')
     p.add_argument('--fps', type=float, default=8)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    for name in ('clip_len', 'size', 'scale'):
+        if getattr(args, name) < 1:
+            p.error(f'--{name.replace("_", "-")} must be at least 1, got {getattr(args, name)}')
+    for name in ('sigma', 'fps'):
+        if not getattr(args, name) > 0:
+            p.error(f'--{name} must be positive, got {getattr(args, name)}')
+    try:
+        check_output_path(args.out, '--out', inputs=[args.ann_file], suffixes=('.gif', '.mp4'))
+    except OSError as e:
+        p.error(str(e))
+    return args
+
+
+class NoSuchSample(AnnotationError, KeyError):
+    """The sample asked for is not in the file."""
 
 
 def load_sample(ann_file: str, key: str) -> dict:
@@ -52,7 +67,8 @@ def load_sample(ann_file: str, key: str) -> dict:
     for a in anns:
         if a['frame_dir'] == key:
             return dict(a)
-    raise KeyError(f'{ann_file}: no sample {key!r} (give an index < {len(anns)} or a frame_dir)')
+    raise NoSuchSample(f'{ann_file}: no sample {key!r} (give an index < {len(anns)} or a '
+                       'frame_dir)')
 
 
 def volumes(sample: dict, layout, clip_len: int, size: int, sigma: float):
@@ -118,4 +134,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from pyskl.engine.user_errors import main_or_exit
+    main_or_exit(main, 'tools/visualize_heatmap_volume.py')

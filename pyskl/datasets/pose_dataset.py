@@ -118,6 +118,8 @@ def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -
     if M < 1 or C not in (2, 3):
         raise AnnotationError(f'{where}: keypoint shape {kp.shape} needs M>=1 persons and '
                               'C in (2, 3) channels')
+    if kp.dtype.kind not in 'fiu':
+        raise AnnotationError(f'{where}: keypoint must hold numbers, got dtype {kp.dtype}')
     if not np.isfinite(kp).all():
         raise AnnotationError(f'{where}: keypoint contains NaN or infinite values')
     if 'keypoint_score' in sample:
@@ -236,8 +238,21 @@ class PoseDataset(BaseDataset):
                                   f'occur more than once: {_listing(dups)}; every sample needs '
                                   'its own name (results and fusion are matched by it)')
         with_label = not self.test_mode or all('label' in a for a in annotations)
+        first = None
         for i, sample in enumerate(annotations):
             check_sample(sample, i, path, with_label=with_label)
+            kp = sample.get('keypoint')
+            if isinstance(kp, np.ndarray):        # one skeleton format per file
+                if first is None:
+                    first = (sample['frame_dir'], kp.shape[2:])
+                elif kp.shape[2:] != first[1]:
+                    raise AnnotationError(
+                        f'annotation file {path!r}, sample {sample["frame_dir"]!r}: keypoint '
+                        f'has (V, C) = {kp.shape[2:]}, sample {first[0]!r} has {first[1]}; '
+                        'all samples of a file need the same joints and channels')
+        labels = [(a['label'], a['frame_dir']) for a in annotations if 'label' in a]
+        #: (largest label, its sample), checked against the model's classes by the runner
+        self.label_max = max(labels, key=lambda x: x[0]) if labels else None
         if self.valid_ratio is not None and self.valid_ratio > 0:
             annotations = self._filter_valid(annotations, path)
         return annotations

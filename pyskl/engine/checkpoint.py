@@ -137,6 +137,10 @@ def load_from_local_trusted(filename: str, map_location=None):
     return _read(filename, map_location, weights_only=False)
 
 
+class CheckpointMismatchError(RuntimeError):
+    """A checkpoint whose tensors do not fit the model (lists the keys)."""
+
+
 class CorruptCheckpointError(RuntimeError):
     """A checkpoint file exists but cannot be unpickled (truncated, half-written
     or not a checkpoint)."""
@@ -186,7 +190,8 @@ def _state_dict_of(checkpoint) -> Dict[str, torch.Tensor]:
         return checkpoint['state_dict']
     if isinstance(checkpoint, dict):
         return checkpoint
-    raise TypeError(f'a checkpoint must be a dict (with a state_dict), got {type(checkpoint)}')
+    raise CheckpointMismatchError(f'not a checkpoint: a checkpoint is a dict (with a '
+                                  f'state_dict), this file holds a {type(checkpoint).__name__}')
 
 
 def compare_state_dict(model: torch.nn.Module, state_dict: Dict[str, torch.Tensor]
@@ -265,7 +270,7 @@ def load_checked(model: torch.nn.Module, checkpoint, source: str = 'checkpoint',
     missing, unexpected, mismatched = compare_state_dict(model, state_dict)
     report = dict(missing=missing, unexpected=unexpected, mismatched=mismatched)
     if (missing or unexpected or mismatched) and not partial:
-        raise RuntimeError(
+        raise CheckpointMismatchError(
             f'{source} does not fit the model ({type(model).__name__}):'
             + _listing('missing in the checkpoint', missing)
             + _listing('unexpected in the checkpoint', unexpected)

@@ -23,6 +23,7 @@ import glob
 import os
 import os.path as osp
 
+from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
@@ -32,6 +33,50 @@ from .checkpoint import (find_resumable_checkpoint, load_checked, load_from_loca
 
 
 @RUNNERS.register_module()
+class LabelRangeError(ValueError):
+    """A dataset label the model has no class for (names the sample)."""
+
+
+class LabelRangeCheckHook(Hook):
+    """Before training and testing, every dataset's largest label must be below
+    the model's ``num_classes``: otherwise the loss fails inside a batch, or the
+    metrics at the end of a test run, without the sample's name."""
+    priority = 'VERY_HIGH'
+
+    @staticmethod
+    def _datasets(loader):
+        ds = getattr(loader, 'dataset', None)
+        stack = [ds] if ds is not None else []
+        while stack:
+            d = stack.pop()
+            if hasattr(d, 'datasets'):
+                stack.extend(d.datasets)
+            elif hasattr(d, 'dataset'):
+                stack.append(d.dataset)
+            else:
+                yield d
+
+    def _check(self, runner, loader, name):
+        model = getattr(runner.model, 'module', runner.model)
+        head = getattr(model, 'cls_head', None)
+        k = getattr(head, 'num_classes', None)
+        if not isinstance(k, int):
+            return
+        for ds in self._datasets(loader):
+            top = getattr(ds, 'label_max', None)
+            if top is not None and int(top[0]) >= k:
+                raise LabelRangeError(
+                    f'{name}: sample {top[1]!r} of {getattr(ds, "ann_file", "?")!r} has label '
+                    f'{int(top[0])}, but the model has {k} classes (labels 0..{k - 1}); set '
+                    'num_classes to the number of classes of the data')
+
+    def before_train(self, runner) -> None:
+        self._check(runner, runner.train_dataloader, 'train_dataloader')
+
+    def before_test(self, runner) -> None:
+        self._check(runner, runner.test_dataloader, 'test_dataloader')
+
+
 class StrictLoadRunner(Runner):
     """mmengine ``Runner`` whose checkpoint loading is strict by default.
 
@@ -48,7 +93,9 @@ class StrictLoadRunner(Runner):
         variables resolved (:mod:`pyskl.engine.config`): a config read by plain
         ``Config.fromfile`` runs as it does through the tools."""
         from .config import resolve_variables
-        return super().from_cfg(resolve_variables(copy.deepcopy(cfg)))
+        runner = super().from_cfg(resolve_variables(copy.deepcopy(cfg)))
+        runner.register_hook(LabelRangeCheckHook())
+        return runner
 
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
         """mmengine's ``save_checkpoint``, made atomic: the checkpoint is

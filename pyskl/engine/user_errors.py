@@ -15,10 +15,12 @@ def user_errors() -> tuple:
     from pyskl.datasets.pose_dataset import AnnotationError, PipelineError
     from pyskl.io import OutputPathError, UnsafePickleError, VideoReadError
 
-    from .checkpoint import CorruptCheckpointError
+    from .checkpoint import CheckpointMismatchError, CorruptCheckpointError
     from .config import ConfigError
+    from .runner import LabelRangeError
     from .work_dir_lock import WorkDirBusyError
     return (ConfigError, AnnotationError, PipelineError, CorruptCheckpointError,
+            CheckpointMismatchError, LabelRangeError,
             OutputPathError, UnsafePickleError, VideoReadError, WorkDirBusyError,
             FileNotFoundError, IsADirectoryError, PermissionError)
 

@@ -43,10 +43,10 @@ def check_output_path(path: str, what: str = 'output', inputs: Iterable[str] = (
     if not path or not isinstance(path, str):
         raise OutputPathError(f'{what}: an output file name is needed, got {path!r}')
     full = osp.abspath(osp.expanduser(path))
-    if suffixes and not full.lower().endswith(tuple(suffixes)):
-        raise OutputPathError(f'{what} {path!r}: must end with one of {list(suffixes)}')
     if osp.isdir(full):
         raise OutputPathError(f'{what} {path!r} is a folder; give a file name')
+    if suffixes and not full.lower().endswith(tuple(suffixes)):
+        raise OutputPathError(f'{what} {path!r}: must end with one of {list(suffixes)}')
     folder = osp.dirname(full)
     if not osp.isdir(folder):
         parent = folder

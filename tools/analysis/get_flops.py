@@ -12,6 +12,7 @@ PoseC3D / PYSKL tables.
 from __future__ import annotations
 
 import argparse
+import sys
 
 import torch
 from mmengine.analysis import FlopAnalyzer, parameter_count
@@ -66,7 +67,12 @@ def main(argv=None):
     register_all_modules()
     cfg = load_config(args.config)
     shape = args.shape if args.shape else {k: [int(d) for d in dims] for k, *dims in args.input}
-    flops, params = complexity(cfg, shape)
+    try:
+        flops, params = complexity(cfg, shape)
+    except (RuntimeError, ValueError, IndexError) as e:   # a shape the model cannot take
+        print(f'get_flops.py: error: the model of {args.config} cannot run on input '
+              f'{shape}: {type(e).__name__}: {str(e).splitlines()[0]}', file=sys.stderr)
+        sys.exit(2)
     print(f'Input shape: {shape if isinstance(shape, dict) else tuple(shape)}')
     print(f'Flops: {flops / 1e9:.2f} GFLOPs (multiply-adds)')
     print(f'Params: {params / 1e6:.3f} M')
