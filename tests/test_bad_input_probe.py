@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT
+from conftest import ROOT, shared_path
 from pyskl.engine.user_errors import main_or_exit
 
 JHMDB = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz')
@@ -293,3 +293,23 @@ def test_visualize_and_flops_arguments(real, tmp_path, capsys):
         assert code == 2 and culprit in err, (argv, err[-800:])
     code, err = run_tool('tools/analysis/get_flops.py', [CFG, '--shape', '1', '2', '3'], capsys)
     assert code == 2 and ("(1, 2, 3)" in err or "[1, 2, 3]" in err), err[-800:]
+
+
+@pytest.mark.shared
+def test_truncated_video_is_an_error_not_a_short_clip(tmp_path):
+    """The first tenth of NTU's S001C001P001R001A001_rgb.avi: its header declares 103
+    frames, 3 decode. The demo's and converters' reader says so; compress_nturgbd.py
+    counts it as a failure and writes nothing."""
+    from pyskl.io import VideoReadError, VideoSource
+    raw = open(shared_path('videos', 'S001C001P001R001A001_rgb.avi'), 'rb').read()
+    cut = tmp_path / 'S001C001P001R001A001_rgb.avi'
+    cut.write_bytes(raw[:len(raw) // 10])
+    src = VideoSource(str(cut), 120)
+    assert 0 < sum(1 for _ in src) < 20
+    with pytest.raises(VideoReadError, match=r'only \d+ of the 103 frames.*truncated'):
+        src.check_complete()
+    compress = _tool('tools/data/compress_nturgbd.py').compress
+    dst = tmp_path / 'out.mp4'
+    _, err = compress((str(cut), str(dst), 120))
+    assert err is not None and '103' in err and not dst.exists()
+    assert not list(tmp_path.glob('*.part*'))

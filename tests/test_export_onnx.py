@@ -67,10 +67,9 @@ def test_export_and_onnxruntime_agree(family, tmp_path, capsys):
 
 
 @pytest.mark.parametrize('rel,args', [
-    ('stgcnpp/stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py',
-     ['--num-frames', '32', '--num-person', '1']),
-    ('posec3d/slowonly_r50-tiny_u24_160e_jhmdb_limb.py',
-     ['--num-frames', '24', '--input-size', '36', '36'])])
+    # T and M from the config's test pipeline (32 frames, 1 person; 24 frames)
+    ('stgcnpp/stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py', []),
+    ('posec3d/slowonly_r50-tiny_u24_160e_jhmdb_limb.py', ['--input-size', '36', '36'])])
 def test_inference_api_runs_the_onnx_file_like_the_checkpoint(rel, args, tmp_path):
     """Multi-clip (and flip) test-time inference through onnxruntime gives the
     PyTorch model's scores."""

@@ -114,6 +114,9 @@ def main(argv=None):
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     if args.sample.isdigit():
         index = int(args.sample)
+        if index >= len(dataset):
+            raise SystemExit(f'visualize_attention: --sample {index}: the test set has '
+                             f'{len(dataset)} samples (0..{len(dataset) - 1})')
     else:
         dirs = [dataset.get_data_info(i)['frame_dir'] for i in range(len(dataset))]
         if args.sample not in dirs:

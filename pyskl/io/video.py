@@ -145,6 +145,16 @@ def _opencv_frames(path: str, wanted: np.ndarray) -> np.ndarray:
     return np.stack(out)
 
 
+def incomplete(name: str, decoded: int, declared: int) -> Optional[str]:
+    """The message for a video file read to its end that gave fewer frames than
+    its container declares, beyond the 2 % (at least one frame) by which
+    containers' counts may be off; None when complete enough."""
+    if declared and declared - decoded > max(1, declared // 50):
+        return (f'video {name!r}: only {decoded} of the {declared} frames its container '
+                'declares could be decoded (truncated or damaged file)')
+    return None
+
+
 def _is_stream(source: str) -> bool:
     return '://' in source
 
@@ -224,11 +234,9 @@ class VideoSource:
         """
         if self.live or self.num_frames is None:
             return
-        missing = self.num_frames - self.frames_read
-        if missing > max(1, self.num_frames // 50):
-            raise VideoReadError(f'video {self.name!r}: only {self.frames_read} of the '
-                                 f'{self.num_frames} frames its container declares could be '
-                                 'decoded (truncated or damaged file)')
+        msg = incomplete(self.name, self.frames_read, self.num_frames)
+        if msg:
+            raise VideoReadError(msg)
 
     def close(self) -> None:
         """Release the capture."""

@@ -23,6 +23,9 @@ from typing import Optional, Tuple
 import cv2
 from tqdm import tqdm
 
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from pyskl.io.video import incomplete  # noqa: E402
+
 
 def target_name(src: str) -> str:
     """``.../S001C001P001R001A001_rgb.avi`` -> ``S001C001P001R001A001.mp4``."""
@@ -41,6 +44,7 @@ def compress(job: Tuple[str, str, int]) -> Tuple[str, Optional[str]]:
     if not cap.isOpened():
         return src, 'cannot be opened'
     fps = cap.get(cv2.CAP_PROP_FPS) or 30
+    declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     tmp = dst + '.part.mp4'
     writer, n = None, 0
     try:
@@ -61,10 +65,11 @@ def compress(job: Tuple[str, str, int]) -> Tuple[str, Optional[str]]:
         cap.release()
         if writer is not None:
             writer.release()
-    if n == 0:
+    short = incomplete(src, n, declared)
+    if n == 0 or short:
         if osp.exists(tmp):
             os.remove(tmp)
-        return src, 'no frame could be decoded'
+        return src, 'no frame could be decoded' if n == 0 else short
     os.replace(tmp, dst)
     return src, None
 
