@@ -109,6 +109,13 @@ def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -
         raise AnnotationError(f'{where}: keypoint must be an array (M, T, V, C), got '
                               f'{getattr(kp, "shape", type(kp).__name__)}')
     M, T, V, C = kp.shape
+    if not isinstance(sample['total_frames'], (int, np.integer)) or \
+            isinstance(sample['total_frames'], bool):
+        raise AnnotationError(f'{where}: total_frames must be an int, got '
+                              f'{sample["total_frames"]!r}')
+    if not isinstance(sample['frame_dir'], str):
+        raise AnnotationError(f'{where}: frame_dir must be a string, got '
+                              f'{type(sample["frame_dir"]).__name__}')
     if int(sample['total_frames']) < 1 or T < 1:
         raise AnnotationError(f'{where}: has zero frames (total_frames='
                               f'{sample["total_frames"]}, keypoint {kp.shape})')

@@ -22,7 +22,7 @@ def user_errors() -> tuple:
     return (ConfigError, AnnotationError, PipelineError, CorruptCheckpointError,
             CheckpointMismatchError, LabelRangeError,
             OutputPathError, UnsafePickleError, VideoReadError, WorkDirBusyError,
-            FileNotFoundError, IsADirectoryError, PermissionError)
+            FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
 def main_or_exit(main: Callable, prog: str) -> None:
