@@ -313,3 +313,35 @@ def test_truncated_video_is_an_error_not_a_short_clip(tmp_path):
     _, err = compress((str(cut), str(dst), 120))
     assert err is not None and '103' in err and not dst.exists()
     assert not list(tmp_path.glob('*.part*'))
+
+
+def test_data_unpickler_reads_every_protocol_and_array_layout():
+    """Arrays pickled by NumPy under every pickle protocol (protocol 5, the
+    default of ``pickle.HIGHEST_PROTOCOL``, rebuilds arrays from their raw
+    buffer) come back equal, with dtype and memory order; a pickle that names
+    code is still refused."""
+    from pyskl.io.safe_pickle import UnsafePickleError, loads_data
+    rng = np.random.default_rng(0)
+    kp = rng.random((2, 5, 17, 2), dtype=np.float32)
+    data = dict(keypoint=kp, score=kp[..., 0].astype(np.float16), f_order=np.asfortranarray(kp),
+                strided=kp[:, ::2], label=np.int64(3), flags=np.array([True, False]),
+                names=np.array(['a', 'bc']), empty=np.zeros((0, 3)), scalar=np.float32(1.5),
+                nested=[(1, 2.0, 'x', b'y', None)])
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        got = loads_data(pickle.dumps(data, protocol=protocol), f'p{protocol}')
+        assert got.keys() == data.keys()
+        for k, v in data.items():
+            if isinstance(v, np.ndarray):
+                assert got[k].dtype == v.dtype and got[k].shape == v.shape, (protocol, k)
+                assert np.array_equal(got[k], v), (protocol, k)
+                assert got[k].flags.f_contiguous == v.flags.f_contiguous or v.ndim < 2
+            else:
+                assert got[k] == v and type(got[k]) is type(v), (protocol, k)
+
+    class RunsCode:
+        def __reduce__(self):
+            return (os.system, ('true',))
+
+    for protocol in (2, 5):
+        with pytest.raises(UnsafePickleError, match='system'):
+            loads_data(pickle.dumps([kp, RunsCode()], protocol=protocol), 'evil.pkl')

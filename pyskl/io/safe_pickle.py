@@ -18,6 +18,7 @@ Trust model (docs/reliability.md):
 """
 from __future__ import annotations
 
+import _compat_pickle
 import gzip
 import io
 import os
@@ -60,6 +61,10 @@ def _data_globals() -> Dict[str, Callable]:
     for mod in ('numpy.core.multiarray', 'numpy._core.multiarray'):
         allowed[f'{mod}._reconstruct'] = core.multiarray._reconstruct
         allowed[f'{mod}.scalar'] = core.multiarray.scalar
+    for mod in ('numpy.core.numeric', 'numpy._core.numeric'):
+        # protocol 5 (pickle.HIGHEST_PROTOCOL): an array from its raw buffer;
+        # NumPy refuses an object dtype there
+        allowed[f'{mod}._frombuffer'] = core.numeric._frombuffer
     for name in dir(getattr(np, 'dtypes', ())):
         if name.endswith('DType'):
             allowed[f'numpy.dtypes.{name}'] = getattr(np.dtypes, name)
@@ -77,6 +82,11 @@ class _DataUnpickler(pickle.Unpickler):
         self.source, self.what = source, what
 
     def find_class(self, module: str, name: str):
+        # Python 2 names (``__builtin__.bytes`` in protocols 0-2), mapped as
+        # pickle itself maps them; no Python 3 module carries such a name
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         full = f'{module}.{name}'
         if _DataUnpickler._allowed is None:
             _DataUnpickler._allowed = _data_globals()
