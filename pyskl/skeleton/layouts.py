@@ -260,12 +260,89 @@ _add(SkeletonLayout(
     coord_dims=2))
 
 
+# OpenPose BODY_25 (Cao et al., OpenPose, TPAMI 2019; joint order of the
+# OpenPose documentation, doc/02_output.md): COCO-18's joints with MidHip (8)
+# and six foot joints; tree rooted at the neck.
+_add(SkeletonLayout(
+    name='body25', num_node=25, center=1,
+    inward=((0, 1), (2, 1), (3, 2), (4, 3), (5, 1), (6, 5), (7, 6), (8, 1), (9, 8),
+            (10, 9), (11, 10), (12, 8), (13, 12), (14, 13), (15, 0), (16, 0), (17, 15),
+            (18, 16), (19, 14), (20, 19), (21, 14), (22, 11), (23, 22), (24, 11)),
+    flip_pairs=((5, 2), (6, 3), (7, 4), (12, 9), (13, 10), (14, 11), (16, 15), (18, 17),
+                (19, 22), (20, 23), (21, 24)),
+    joint_names=('nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist',
+                 'left_shoulder', 'left_elbow', 'left_wrist', 'mid_hip', 'right_hip',
+                 'right_knee', 'right_ankle', 'left_hip', 'left_knee', 'left_ankle',
+                 'right_eye', 'left_eye', 'right_ear', 'left_ear', 'left_big_toe',
+                 'left_small_toe', 'left_heel', 'right_big_toe', 'right_small_toe',
+                 'right_heel'),
+    coord_dims=2))
+
+# OpenPose BODY_25B (OpenPose's experimental models, also Pose2Sim's default):
+# the 17 COCO joints in COCO order, then upper neck, head top and the feet.
+_add(SkeletonLayout(
+    name='body25b', num_node=25, center=17,
+    inward=((0, 18), (18, 17), (1, 0), (2, 0), (3, 1), (4, 2), (5, 17), (6, 17), (7, 5),
+            (8, 6), (9, 7), (10, 8), (11, 5), (12, 6), (13, 11), (14, 12), (15, 13),
+            (16, 14), (19, 15), (20, 19), (21, 15), (22, 16), (23, 22), (24, 16)),
+    flip_pairs=((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16),
+                (19, 22), (20, 23), (21, 24)),
+    joint_names=('nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
+                 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
+                 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
+                 'right_ankle', 'upper_neck', 'head_top', 'left_big_toe', 'left_small_toe',
+                 'left_heel', 'right_big_toe', 'right_small_toe', 'right_heel'),
+    coord_dims=2))
+
+
+def _wholebody():
+    """COCO-WholeBody, 133 keypoints (Jin et al., ECCV 2020; MMPose's
+    ``coco_wholebody`` metainfo order): body 0-16 (COCO), feet 17-22, face
+    23-90 (the 68 iBUG points), left hand 91-111, right hand 112-132 (hand
+    point 0 is the wrist). Face contours are chains hung from the nose tip;
+    each hand hangs from its body wrist."""
+    coco = LAYOUTS['coco']
+    inward = list(coco.inward) + [(17, 15), (18, 15), (19, 15), (20, 16), (21, 16), (22, 16)]
+    f = 23                       # face point i is f + i
+    chains = [range(0, 17), range(17, 22), range(22, 27), range(27, 31), range(31, 36),
+              range(36, 42), range(42, 48), range(48, 60), range(60, 68)]
+    inward.append((f + 30, 0))                       # nose tip <- body nose
+    for c in chains:
+        c = list(c)
+        if 30 not in c:
+            inward.append((f + c[0], f + 30))
+        for a, b in zip(c[1:], c[:-1]):
+            inward.append((f + a, f + b) if a != 30 else (f + b, f + a))
+    hand = ((1, 0), (2, 1), (3, 2), (4, 3), (5, 0), (6, 5), (7, 6), (8, 7), (9, 0), (10, 9),
+            (11, 10), (12, 11), (13, 0), (14, 13), (15, 14), (16, 15), (17, 0), (18, 17),
+            (19, 18), (20, 19))
+    for root, wrist in ((91, 9), (112, 10)):
+        inward.append((root, wrist))
+        inward += [(root + a, root + b) for a, b in hand]
+    face_mirror = [(i, 16 - i) for i in range(8)] + [(17 + i, 26 - i) for i in range(5)] + \
+        [(31, 35), (32, 34), (36, 45), (37, 44), (38, 43), (39, 42), (40, 47), (41, 46),
+         (48, 54), (49, 53), (50, 52), (55, 59), (56, 58), (60, 64), (61, 63), (65, 67)]
+    flip = list(coco.flip_pairs) + [(17, 20), (18, 21), (19, 22)] + \
+        [(f + a, f + b) for a, b in face_mirror] + [(91 + i, 112 + i) for i in range(21)]
+    fingers = ('thumb', 'forefinger', 'middle_finger', 'ring_finger', 'pinky_finger')
+    hand_names = ['root'] + [f'{n}{k}' for n in fingers for k in range(1, 5)]
+    names = list(coco.joint_names) + ['left_big_toe', 'left_small_toe', 'left_heel',
+                                      'right_big_toe', 'right_small_toe', 'right_heel'] + \
+        [f'face-{i}' for i in range(68)] + [f'left_hand_{n}' for n in hand_names] + \
+        [f'right_hand_{n}' for n in hand_names]
+    return SkeletonLayout(name='coco_wholebody', num_node=133, center=0, inward=tuple(inward),
+                          flip_pairs=tuple(flip), joint_names=tuple(names), coord_dims=2)
+
+
+_add(_wholebody())
+
 def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
     """Return a layout by name, or build a custom one from a config dict.
 
     Args:
         layout: a registered name (``'coco'``, ``'openpose'``, ``'nturgb+d'``,
-            ``'handmp'``, ``'jhmdb'``), a :class:`SkeletonLayout`, or a dict
+            ``'handmp'``, ``'jhmdb'``, ``'body25'``, ``'body25b'``,
+            ``'coco_wholebody'``), a :class:`SkeletonLayout`, or a dict
             ``dict(num_node=V, inward=[(i, j), ...], center=c,
             flip_pairs=[...], name='my_layout', bone_pairs=[...],
             coord_dims=2)`` for a custom skeleton (the last three optional).

@@ -1,4 +1,5 @@
-"""Joint mappings between skeleton layouts (MediaPipe -> COCO-17 -> JHMDB-15).
+"""Joint mappings between skeleton layouts (MediaPipe, OpenPose, COCO-WholeBody
+-> COCO-17 -> JHMDB-15).
 
 Pose estimators give MediaPipe's 33 body landmarks or COCO-17 keypoints;
 models are trained on a dataset's layout. The functions here convert
@@ -13,6 +14,38 @@ import numpy as np
 #: MediaPipe Pose landmark index of each COCO-17 keypoint (nose, eyes, ears,
 #: shoulders, elbows, wrists, hips, knees, ankles; left before right).
 MEDIAPIPE_TO_COCO = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
+
+#: For each layout that holds the 17 COCO body keypoints, the index of each
+#: COCO-17 keypoint in it (OpenPose BODY_25 / COCO-18 joint orders of the
+#: OpenPose documentation; BODY_25B and COCO-WholeBody begin with COCO-17).
+TO_COCO = {
+    'coco': tuple(range(17)),
+    'body25': (0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11),
+    'body25b': tuple(range(17)),
+    'openpose': (0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10),
+    'coco_wholebody': tuple(range(17)),
+    'mediapipe': MEDIAPIPE_TO_COCO,
+}
+
+
+def to_coco(array: np.ndarray, layout: str) -> np.ndarray:
+    """Select the COCO-17 keypoints of ``layout`` from a (..., V, C) array
+    (keypoints; scores as ``s[..., None]``); returns (..., 17, C), a copy.
+
+    Raises:
+        KeyError: a layout without the COCO body keypoints.
+        ValueError: the joint axis does not have the layout's length.
+    """
+    if layout not in TO_COCO:
+        raise KeyError(f'layout {layout!r} has no COCO-17 keypoints; those that do: '
+                       f'{sorted(TO_COCO)}')
+    from .layouts import get_layout
+    V = 33 if layout == 'mediapipe' else get_layout(layout).num_node
+    array = np.asarray(array)
+    if array.ndim < 2 or array.shape[-2] != V:
+        raise ValueError(f'to_coco({layout!r}): expected (..., {V}, C), got {array.shape}')
+    return array[..., TO_COCO[layout], :].copy()
+
 
 #: COCO-17 index of each JHMDB-15 joint that has a direct COCO counterpart
 #: (-1: neck, belly; computed from several COCO joints, see
