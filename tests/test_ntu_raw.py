@@ -65,8 +65,8 @@ def assert_same(got, want):
         assert got['annotations'][k] == w, k
 
 
-def run(args, capsys=None):
-    assert gen_ntu_rgbd_raw.main([str(a) for a in args]) == 0
+def run(args, code=0):
+    assert gen_ntu_rgbd_raw.main([str(a) for a in args]) == code
 
 
 def test_reader_gives_the_numbers_of_the_file():
@@ -173,7 +173,7 @@ def test_malformed_files_are_named_with_their_line_and_skipped(tmp_path, capsys)
     bad[3] = '24'
     (src / 'S001C001P001R001A004.skeleton').write_text('\n'.join(bad) + '\n')
     (src / 'S001C001P001R001A005.skeleton').write_text('3\n0\n0\n0\n')
-    run(['--data-path', src, '--out-folder', tmp_path / 'o', '--workers', 1])
+    run(['--data-path', src, '--out-folder', tmp_path / 'o', '--workers', 1], code=1)
     err = capsys.readouterr().err
     for name, where in (('A002', 'line 501: the file ends'), ('A003', 'line 61: a joint line'),
                         ('A004', 'line 4: 24 joints'), ('A005', 'holds no body')):

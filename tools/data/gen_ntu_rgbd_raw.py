@@ -20,7 +20,8 @@ Files are parsed by ``--workers`` processes with a progress bar. Finished
 chunks are kept in ``{out-folder}/.{name}.parts/``, so a killed run resumes
 where it stopped; they are removed once the annotation file is written (under
 a temporary name, then renamed). A truncated or malformed file is reported
-with its name and line and left out; the others are converted.
+with its name and line and left out; the others are converted (exit status
+1 then, as ``custom_2d_skeleton.py`` and ``convert_pose_files.py``).
 """
 import argparse
 import hashlib
@@ -153,7 +154,7 @@ def main(argv=None) -> int:
     print(f'wrote {out}: {len(annotations)} samples, splits {sizes}'
           + (f'; {len(failed)} unreadable files skipped' if failed else '')
           + (f'; left out: {notes}' if notes else ''))
-    return 0
+    return 1 if failed else 0
 
 
 class _Serial:
