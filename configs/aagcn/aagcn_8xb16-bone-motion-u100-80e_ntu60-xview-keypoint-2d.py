@@ -1,0 +1,6 @@
+# AAGCN on NTU60 XView 2D (HRNet COCO-17), bone motion stream.
+_base_ = '../_base_/aagcn_ntu.py'
+
+feats = ['bm']
+train_split = 'xview_train'
+test_split = 'xview_val'

@@ -1,0 +1,8 @@
+# ST-GCN++ on NTU120 XSet 2D (HRNet COCO-17), bone stream.
+_base_ = '../_base_/stgcnpp_ntu.py'
+
+feats = ['b']
+ann_file = 'data/skeleton/ntu120_2d.pkl'
+num_classes = 120
+train_split = 'xset_train'
+test_split = 'xset_val'
