@@ -11,6 +11,7 @@ only), ``keypoint`` (M, T, V, C) float pixels (2D) or metres (3D), and for
 from __future__ import annotations
 
 import os.path as osp
+import pickle
 import re
 from typing import Dict, List, Optional, Sequence
 
@@ -19,7 +20,7 @@ from mmengine.dist import get_rank
 from mmengine.dataset import BaseDataset
 from mmengine.fileio import get
 
-from pyskl.io.safe_pickle import UnsafePickleError, loads_data
+from pyskl.io.safe_pickle import UnsafePickleError, load_data, loads_data
 from pyskl.utils.epoch_seed import EpochSeed
 from pyskl.registry import DATASETS
 
@@ -73,9 +74,12 @@ def load_annotation_file(path: str):
                               f'(truncated or not a pickle): {type(e).__name__}: {e}') from e
 
 
-def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -> None:
+def check_sample(sample: Dict, index: int, path: str, with_label: bool = True,
+                 kpfile_dir: Optional[str] = None) -> None:
     """Validate one annotation; raise :class:`AnnotationError` naming the
-    file, the sample and the problem."""
+    file, the sample and the problem. With ``kpfile_dir`` (MMAction2's
+    per-video kpfiles) a compressed sample may come without keypoints
+    (``kpfile_dir=True``: the caller reads only the table of contents)."""
     name = sample.get('frame_dir', f'#{index}') if isinstance(sample, dict) else f'#{index}'
     where = f'annotation file {path!r}, sample {name!r}'
     if not isinstance(sample, dict):
@@ -83,8 +87,9 @@ def check_sample(sample: Dict, index: int, path: str, with_label: bool = True) -
     if 'frame_inds' in sample:      # PYSKL's compressed (Kinetics-400) form
         keys = ('frame_dir', 'total_frames', 'frame_inds') + (('label',) if with_label else ())
         missing = [k for k in keys if k not in sample]
-        if 'keypoint' not in sample and 'raw_file' not in sample:
-            missing.append('keypoint or raw_file')
+        if 'keypoint' not in sample and 'raw_file' not in sample and not kpfile_dir:
+            missing.append("keypoint or raw_file (or data_prefix=dict(skeleton=DIR) of "
+                           "per-video kpfiles)")
         if missing:
             raise AnnotationError(f'{where}: missing key(s) {missing}; has {sorted(sample)}')
         n = len(sample['frame_inds'])
@@ -175,7 +180,11 @@ class PoseDataset(BaseDataset):
         **kwargs: passed to mmengine's ``BaseDataset`` (``data_root``,
             ``serialize_data``, ``lazy_init``, ...). ``data_prefix=dict(
             video=DIR)`` (RGB + pose configs, as MMAction2) gives every sample
-            ``filename = DIR/<frame_dir>.mp4`` unless it has one.
+            ``filename = DIR/<frame_dir>.mp4`` unless it has one;
+            ``data_prefix=dict(skeleton=DIR)`` (MMAction2's Kinetics-400
+            kpfiles) merges the dict of ``DIR/<frame_dir>.pkl`` into the
+            sample when it is read (its ``keypoint`` (N, V, 3) for
+            ``DecompressPose``).
 
     Raises:
         AnnotationError: unreadable file, unknown or empty split, malformed
@@ -246,8 +255,11 @@ class PoseDataset(BaseDataset):
                                   'its own name (results and fusion are matched by it)')
         with_label = not self.test_mode or all('label' in a for a in annotations)
         first = None
+        # a table of contents without skeletons is fine for metadata only (an
+        # empty pipeline, as MMAction2's dataset tests read sample.pkl)
+        kpfile_dir = self.kpfile_dir or not self.pipeline.transforms
         for i, sample in enumerate(annotations):
-            check_sample(sample, i, path, with_label=with_label)
+            check_sample(sample, i, path, with_label=with_label, kpfile_dir=kpfile_dir)
             kp = sample.get('keypoint')
             if isinstance(kp, np.ndarray):        # one skeleton format per file
                 if first is None:
@@ -257,6 +269,14 @@ class PoseDataset(BaseDataset):
                         f'annotation file {path!r}, sample {sample["frame_dir"]!r}: keypoint '
                         f'has (V, C) = {kp.shape[2:]}, sample {first[0]!r} has {first[1]}; '
                         'all samples of a file need the same joints and channels')
+        if self.kpfile_dir:
+            absent = [a['frame_dir'] for a in annotations if 'keypoint' not in a and not
+                      osp.isfile(osp.join(self.kpfile_dir, a['frame_dir'] + '.pkl'))]
+            if absent:
+                raise AnnotationError(
+                    f'annotation file {path!r}: {len(absent)} of {len(annotations)} samples '
+                    f'have no kpfile <frame_dir>.pkl in data_prefix skeleton='
+                    f'{self.kpfile_dir!r}: {_listing(absent)}')
         labels = [(a['label'], a['frame_dir']) for a in annotations if 'label' in a]
         #: (largest label, its sample), checked against the model's classes by the runner
         self.label_max = max(labels, key=lambda x: x[0]) if labels else None
@@ -264,12 +284,22 @@ class PoseDataset(BaseDataset):
             annotations = self._filter_valid(annotations, path)
         return annotations
 
+    @property
+    def kpfile_dir(self) -> Optional[str]:
+        """``data_prefix['skeleton']``: the folder of per-video kpfiles, or None."""
+        return (getattr(self, 'data_prefix', None) or {}).get('skeleton') or None
+
     def _filter_valid(self, annotations: List[Dict], path: str) -> List[Dict]:
         kept = []
         for a in annotations:
             if 'box_score' not in a or 'valid' not in a:
                 raise AnnotationError(f'annotation file {path!r}, sample {a["frame_dir"]!r}: '
                                       "valid_ratio needs the keys 'box_score' and 'valid'")
+            if self.box_thr not in a['valid']:
+                raise AnnotationError(
+                    f'annotation file {path!r}, sample {a["frame_dir"]!r}: box_thr='
+                    f'{self.box_thr} is not one of the thresholds its valid counts are '
+                    f'given for ({sorted(a["valid"])})')
             if a['valid'][self.box_thr] / a['total_frames'] >= self.valid_ratio:
                 a['anno_inds'] = a['box_score'] >= self.box_thr
                 kept.append(a)
@@ -319,4 +349,18 @@ class PoseDataset(BaseDataset):
         video_dir = (self.data_prefix or {}).get('video')
         if video_dir and 'filename' not in info:
             info['filename'] = osp.join(video_dir, info['frame_dir'] + '.mp4')
+        if self.kpfile_dir:
+            path = osp.join(self.kpfile_dir, info['frame_dir'] + '.pkl')
+            try:
+                extra = load_data(path, 'kpfile')
+            except FileNotFoundError:
+                raise AnnotationError(f'{self.ann_file!r}, sample {info["frame_dir"]!r}: its '
+                                      f'kpfile {path!r} does not exist') from None
+            except (UnsafePickleError, pickle.UnpicklingError, EOFError, ValueError) as e:
+                raise AnnotationError(f'kpfile {path!r} (sample {info["frame_dir"]!r}) cannot '
+                                      f'be read: {e}') from None
+            if not isinstance(extra, dict):
+                raise AnnotationError(f'kpfile {path!r}: a dict of sample keys (keypoint, ...) '
+                                      f'expected, got {type(extra).__name__}')
+            info.update(extra)
         return info

@@ -51,13 +51,15 @@ _SCALAR = (str, int, float, bool, type(None))
 
 
 def is_leaf(value: Any) -> bool:
-    """A value a variable may stand for: a scalar, a list / tuple of scalars, or
-    a dict of scalars that is one argument's value rather than a component (no
+    """A value a variable may stand for: a scalar, a list / tuple of scalars or
+    of rows of scalars (joint pairs ``[[0, 5], [0, 6]]``), or a dict of scalars that is one argument's value rather than a component (no
     ``type`` key: ``clip_len=dict(RGB=8, Pose=32)``)."""
     if isinstance(value, _SCALAR):
         return True
-    if isinstance(value, (list, tuple)):
-        return all(isinstance(v, _SCALAR) for v in value)
+    if isinstance(value, (list, tuple)):      # scalars, or rows of them (joint pairs)
+        return all(isinstance(v, _SCALAR) or (isinstance(v, (list, tuple)) and
+                                              all(isinstance(x, _SCALAR) for x in v))
+                   for v in value)
     if isinstance(value, dict):
         return 'type' not in value and all(isinstance(v, _SCALAR) or (
             isinstance(v, (list, tuple)) and all(isinstance(x, _SCALAR) for x in v))
@@ -78,8 +80,8 @@ def _substitute(value: Any, variables: Dict[str, Any], where: str) -> Any:
                 raise ValueError(
                     f'config value {value!r} at {where}: variable {n!r} is a '
                     f'{type(variables[n]).__name__} of config structure; variables stand for '
-                    'numbers, strings, bools, None, lists of those or a dict of those without '
-                    "'type' -- write the structure where it is used")
+                    'numbers, strings, bools, None, lists of those (or of rows of those) or a '
+                    "dict of those without 'type' -- write the structure where it is used")
         whole = _PLACEHOLDER.fullmatch(value)
         if whole:
             return copy.deepcopy(variables[whole.group(1)])
