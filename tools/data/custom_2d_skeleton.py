@@ -75,7 +75,7 @@ _OPTIONS: Dict = {}
 def _init_worker(options: Dict) -> None:
     global _ESTIMATOR, _OPTIONS
     _OPTIONS = options
-    _ESTIMATOR = build_pose_estimator(options['backend'])
+    _ESTIMATOR = build_pose_estimator(options['backend'], **options.get('backend_args', {}))
 
 
 def extract(video: str, label: Optional[int], estimator, short_side: Optional[int],
@@ -115,6 +115,29 @@ def process(item: Tuple[str, Optional[int], str]) -> Tuple[str, Optional[str]]:
     return video, None
 
 
+def mmpose_backend_args(args, parser) -> Dict:
+    """The mmpose backend's arguments, checked before any video is read: the
+    four files given and present, mmdet and mmpose importable."""
+    import importlib.util
+    missing = [m for m in ('mmdet', 'mmpose') if importlib.util.find_spec(m) is None]
+    if missing:
+        parser.error(f"--pose-backend mmpose needs {' and '.join(missing)} (and the full "
+                     'mmcv they build on): pip install mmdet mmpose; the offline default is '
+                     '--pose-backend mediapipe')
+    files = dict(det_config=args.det_config, det_checkpoint=args.det_ckpt,
+                 pose_config=args.pose_config, pose_checkpoint=args.pose_ckpt)
+    flags = dict(det_config='--det-config', det_checkpoint='--det-ckpt',
+                 pose_config='--pose-config', pose_checkpoint='--pose-ckpt')
+    for key, path in files.items():
+        if not path:
+            parser.error(f'--pose-backend mmpose needs {flags[key]} (a local file; PYSKL '
+                         'downloads its defaults, this tool downloads nothing)')
+        if not osp.isfile(path):
+            parser.error(f'{flags[key]} {path!r} does not exist')
+    return dict(files, det_score_thr=args.det_score_thr, det_area_thr=args.det_area_thr,
+                device=args.device)
+
+
 def main(argv=None) -> int:
     """Command line entry; returns the exit status (1 if a video failed)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -122,12 +145,29 @@ def main(argv=None) -> int:
     p.add_argument('--out', required=True, help='output annotation .pkl')
     p.add_argument('--num-proc', type=int, default=1, help='worker processes')
     p.add_argument('--pose-backend', default='mediapipe',
-                   help='mediapipe, mediapipe-multi (several people) or mediapipe-hands')
+                   help='mediapipe, mediapipe-multi (several people), mediapipe-hands, or '
+                        "mmpose (mmdet + mmpose HRNet, PYSKL's pipeline: --det-config ...)")
+    g = p.add_argument_group("--pose-backend mmpose (PYSKL's flags; local files, nothing is "
+                             'downloaded)')
+    g.add_argument('--det-config', help='mmdet person detector config (PYSKL: '
+                   'faster_rcnn_r50_fpn_1x_coco-person.py)')
+    g.add_argument('--det-ckpt', help='its checkpoint file')
+    g.add_argument('--pose-config', help='mmpose top-down config (PYSKL: '
+                   'hrnet_w32_coco_256x192.py)')
+    g.add_argument('--pose-ckpt', help='its checkpoint file')
+    g.add_argument('--det-score-thr', type=float, default=0.7,
+                   help='keep person boxes scoring above this (PYSKL: 0.7)')
+    g.add_argument('--det-area-thr', type=float, default=1600,
+                   help='keep person boxes of at least this area, px^2 (PYSKL: 1600)')
+    g.add_argument('--device', default='cpu', help="e.g. 'cuda:0'")
     p.add_argument('--short-side', type=int, default=480,
                    help='resize frames to this short side for pose estimation (px)')
     p.add_argument('--max-person', type=int, help='keep at most this many persons per video')
     p.add_argument('--tmp-dir', help='part files (default: OUT.parts)')
     args = p.parse_args(argv)
+    backend_args = {}
+    if args.pose_backend == 'mmpose':
+        backend_args = mmpose_backend_args(args, p)
 
     items = parse_video_list(args.video_list)
     if not items:
@@ -147,7 +187,7 @@ def main(argv=None) -> int:
     todo = [(v, lab, part) for (v, lab), part in zip(items, parts) if not osp.exists(part)]
     print(f'{len(items)} videos, {len(items) - len(todo)} already done, {len(todo)} to do')
     options = dict(backend=args.pose_backend, short_side=args.short_side,
-                   max_person=args.max_person)
+                   max_person=args.max_person, backend_args=backend_args)
     errors = {}
     if todo:
         bar = tqdm(total=len(todo), desc='videos', unit='video')
