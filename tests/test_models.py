@@ -232,3 +232,49 @@ def test_mstcn_after_convert_sync_batchnorm_is_not_fused():
     a.eval(), b.eval()
     x = torch.randn(3, 16, 12, 5)
     assert_close_f32(a(x), b(x), terms=1024, layers=4)
+
+
+@pytest.mark.parametrize('rel', [
+    'stgcnpp/stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py',
+    'ehgformer/ehgformer_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py',
+    'posec3d/slowonly_r50-tiny_u24_160e_jhmdb_keypoint.py',
+    'rgbpose_conv3d/rgbpose_conv3d.py'])
+def test_pre_logits_are_what_the_last_linear_layer_sees(rel):
+    """--dump-features writes the head's pre_logits: the last linear layer of
+    the head applied to them gives the head's logits (eval mode), for each
+    head type (GCN, EHGFormer, I3D, RGBPose); predict(feat_ext) averages them
+    over each sample's clips."""
+    import os.path as osp
+    from conftest import ROOT
+    from pyskl.engine.config import load_config
+    from pyskl.registry import MODELS
+    torch.manual_seed(0)
+    cfg = load_config(osp.join(ROOT, 'configs', rel))
+    model = MODELS.build(cfg.model).eval()
+    head = model.cls_head
+    if 'rgbpose' in rel:
+        feats = (torch.randn(4, 2048, 2, 2, 2), torch.randn(4, 512, 2, 2, 2))
+        pre = head.pre_logits(feats)
+        out = head(feats)
+        torch.testing.assert_close(head.fc_rgb(pre[:, :2048]), out['rgb'])
+        torch.testing.assert_close(head.fc_pose(pre[:, 2048:]), out['pose'])
+        return
+    if 'ehgformer' in rel:
+        feats = torch.randn(4, 1, 6, head.num_joints, head.in_channels)
+        last = head.fc2
+    elif 'posec3d' in rel:
+        feats = torch.randn(4, head.in_channels, 2, 3, 3)
+        last = head.fc_cls
+    else:
+        feats = torch.randn(4, 1, head.in_channels, 6, 15)
+        last = head.fc_cls
+    pre = head.pre_logits(feats)
+    assert pre.dim() == 2 and pre.shape[0] == 4
+    torch.testing.assert_close(last(pre), head(feats))
+    # feat_ext in predict: two samples of two clips -> the mean of each pair
+    model.test_cfg['feat_ext'] = True
+    pooled = head.pre_logits(feats).reshape(2, 2, -1).mean(1)
+    model.extract_feat = lambda inputs, data_samples=None: (feats, 2)
+    got = model(None, [ActionDataSample(), ActionDataSample()], mode='predict')
+    torch.testing.assert_close(torch.stack([g.pred_feature for g in got]), pooled)
+    assert all(g.pred_score.shape == (head.num_classes,) for g in got)

@@ -40,12 +40,21 @@ def test_real_jhmdb_two_iterations_train_then_test_dump(jhmdb_ann, tmp_path):
     train_tool.main(tiny_opts(ann, work))  # 4 samples, batch 2: 2 iterations
     ckpt = work / 'epoch_1.pth'
     assert ckpt.is_file()
-    dump = tmp_path / 'result.pkl'
+    dump, feats = tmp_path / 'result.pkl', tmp_path / 'feat.pkl'
     test_tool.main([JHMDB_CFG, str(ckpt), '--work-dir', str(work), '--dump', str(dump),
+                    '--dump-features', str(feats),
                     '--cfg-options', f'test_dataloader.dataset.ann_file={ann}',
                     'test_dataloader.dataset.indices=3', 'log_level=WARNING'])
     with open(dump, 'rb') as f:
         results = pickle.load(f)
+    with open(feats, 'rb') as f:
+        features = pickle.load(f)
+    # features of the same samples, in the same order, with their labels
+    assert features['frame_dir'] == [r['frame_dir'] for r in results]
+    assert features['label'].tolist() == [int(r['gt_label']) for r in results]
+    assert features['feature'].shape == (3, 128)      # the JHMDB ST-GCN++ head's channels
+    assert features['feature'].dtype == 'float32'
+    assert (features['feature'].std(0) > 0).any()
     assert isinstance(results, list) and len(results) == 3
     # the dump holds the first three test1 clips, in order, with their own labels
     by_name = {a['frame_dir']: a for a in data['annotations']}

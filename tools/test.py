@@ -14,6 +14,12 @@ From the command line to the Runner, in this file: ``parse_args`` ->
 The dump is a list with one dict per test sample, as MMAction2 1.x writes:
 ``pred_score`` FloatTensor (num_classes,), ``pred_label`` LongTensor (1,),
 ``gt_label`` LongTensor (1,), plus the sample's metainfo (``frame_dir``...).
+
+``--dump-features FEAT.pkl`` writes ``dict(frame_dir=[N], label=(N,),
+feature=(N, C) float32)``: per test sample the features the head's last
+linear layer sees (pooled over persons, time and joints or space), averaged
+over the sample's clips -- PYSKL's ``test_cfg=dict(feat_ext=True)``, which is
+accepted in a config too.
 """
 import argparse
 import os
@@ -38,6 +44,9 @@ def parse_args(argv=None):
     p.add_argument('checkpoint', help='checkpoint file')
     p.add_argument('--dump', type=str, help='write per-sample predictions to this .pkl')
     p.add_argument('--out', type=str, help='PYSKL alias of --dump')
+    p.add_argument('--dump-features', type=str, metavar='FEAT.pkl',
+                   help='write per-sample pooled features (N, C) with labels and frame_dir '
+                        "(PYSKL's test_cfg feat_ext)")
     p.add_argument('--eval', nargs='+', help='PYSKL: metrics, e.g. top_k_accuracy '
                    'mean_class_accuracy')
     p.add_argument('--average-clips', choices=['prob', 'score', 'none'],
@@ -66,6 +75,9 @@ def merge_args(cfg: Config, args) -> Config:
     dump = args.dump or args.out
     if dump:
         evaluators.append(dict(type='DumpResults', out_file_path=dump))
+    if args.dump_features:
+        evaluators.append(dict(type='DumpFeatures', out_file_path=args.dump_features))
+        cfg.model.test_cfg = dict(cfg.model.get('test_cfg') or {}, feat_ext=True)
     cfg.test_evaluator = evaluators
     if args.average_clips:
         cfg.model.setdefault('test_cfg', {})
@@ -78,13 +90,17 @@ def merge_args(cfg: Config, args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     dump = args.dump or args.out
-    if dump:            # before any work: a bad path must not cost the test run
-        check_output_path(dump, '--dump', inputs=[args.config, args.checkpoint],
+    outputs = [(f, flag) for f, flag in ((dump, '--dump'), (args.dump_features,
+                                                             '--dump-features')) if f]
+    for f, flag in outputs:     # before any work: a bad path must not cost the test run
+        check_output_path(f, flag, inputs=[args.config, args.checkpoint],
                           suffixes=('.pkl', '.pickle'))
+    if dump and args.dump_features and osp.abspath(dump) == osp.abspath(args.dump_features):
+        raise SystemExit('tools/test.py: --dump and --dump-features name the same file')
     register_all_modules()
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
-    if dump:            # nor may it replace the annotation file it is computed from
-        check_output_path(dump, '--dump', inputs=[cfg.test_dataloader.dataset.get('ann_file')])
+    for f, flag in outputs:     # nor may it replace the annotation file it is computed from
+        check_output_path(f, flag, inputs=[cfg.test_dataloader.dataset.get('ann_file')])
     setup_distributed(cfg, args.launcher)
     runner = build_runner(cfg)
     runner.test()

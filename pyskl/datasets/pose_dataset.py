@@ -150,9 +150,19 @@ def _listing(items: Sequence, limit: int = 10) -> str:
     return shown + (f' ... ({len(items) - limit} more)' if len(items) > limit else '')
 
 
+def _is_label_list(label) -> bool:
+    return isinstance(label, (list, tuple, np.ndarray)) and np.ndim(label) == 1
+
+
 def _check_label(label, where: str) -> None:
-    if not isinstance(label, (int, np.integer)) or label < 0:
-        raise AnnotationError(f'{where}: label must be a non-negative int, got {label!r}')
+    """An int >= 0, or (multi-label data) a non-empty list of them."""
+    if _is_label_list(label) and len(label) and all(
+            isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 0
+            for x in label):
+        return
+    if not isinstance(label, (int, np.integer)) or isinstance(label, bool) or label < 0:
+        raise AnnotationError(f'{where}: label must be a non-negative int (or, multi-label, a '
+                              f'list of them), got {label!r}')
 
 
 @DATASETS.register_module()
@@ -175,6 +185,14 @@ class PoseDataset(BaseDataset):
             box score ``>= box_thr`` is at least this (PYSKL); each kept
             sample gets ``anno_inds`` = ``box_score >= box_thr``.
         box_thr: box score threshold for ``valid_ratio``.
+        multi_class: multi-label data (a sample's ``label`` may be a list
+            of class indices); samples then carry multi-hot labels
+            (``num_classes``,) float32 for ``BCELossWithLogits`` and
+            ``AccMetric(metric_list=('mean_average_precision',))``.
+        num_classes: the number of classes K (needed with ``multi_class``).
+        class_prob: PYSKL's per-class sampling multipliers (a list indexed
+            by label or a dict); used by a ``ClassSpecificDistributedSampler``
+            (``sampler=dict(type='ClassSpecificDistributedSampler')``).
         test_mode: written into every sample as ``test_mode`` (deterministic
             sampling in ``UniformSampleFrames``).
         **kwargs: passed to mmengine's ``BaseDataset`` (``data_root``,
@@ -193,7 +211,8 @@ class PoseDataset(BaseDataset):
 
     def __init__(self, ann_file: str, pipeline: Sequence = (), split: Optional[str] = None,
                  valid_ratio: Optional[float] = None, box_thr: float = 0.5,
-                 test_mode: bool = False, **kwargs):
+                 test_mode: bool = False, class_prob=None, multi_class: bool = False,
+                 num_classes: Optional[int] = None, **kwargs):
         for name, value in (('ann_file', ann_file), ('split', split)):
             if isinstance(value, str) and re.search(r'\{[A-Za-z_]\w*\}', value):
                 raise ValueError(f'PoseDataset: {name}={value!r} holds an unresolved config '
@@ -202,6 +221,12 @@ class PoseDataset(BaseDataset):
         self.split = split
         self.valid_ratio = valid_ratio
         self.box_thr = box_thr
+        #: PYSKL's per-class multipliers, read by ClassSpecificDistributedSampler
+        self.class_prob = class_prob
+        if multi_class and not (isinstance(num_classes, int) and num_classes > 0):
+            raise ValueError(f'PoseDataset: multi_class=True needs num_classes (an int > 0), '
+                             f'got {num_classes!r}')
+        self.multi_class, self.num_classes = bool(multi_class), num_classes
         #: the training epoch, set by EpochSeedHook (pyskl.utils.epoch_seed)
         self.epoch_seed = EpochSeed()
         super().__init__(ann_file=ann_file, pipeline=list(pipeline), test_mode=test_mode,
@@ -277,11 +302,25 @@ class PoseDataset(BaseDataset):
                     f'annotation file {path!r}: {len(absent)} of {len(annotations)} samples '
                     f'have no kpfile <frame_dir>.pkl in data_prefix skeleton='
                     f'{self.kpfile_dir!r}: {_listing(absent)}')
-        labels = [(a['label'], a['frame_dir']) for a in annotations if 'label' in a]
+        several = [a['frame_dir'] for a in annotations if _is_label_list(a.get('label'))]
+        if several and not self.multi_class:
+            raise AnnotationError(f'annotation file {path!r}: {len(several)} samples have several '
+                                  f'labels ({_listing(several, 3)}); read multi-label data with '
+                                  'PoseDataset(multi_class=True, num_classes=K)')
+        labels = [(max(a['label']) if _is_label_list(a['label']) else a['label'], a['frame_dir'])
+                  for a in annotations if 'label' in a]
+        if self.multi_class:
+            over = [n for lb, n in labels if lb >= self.num_classes]
+            if over:
+                raise AnnotationError(f'annotation file {path!r}: samples {_listing(over, 5)} have '
+                                      f'labels >= num_classes={self.num_classes}')
         #: (largest label, its sample), checked against the model's classes by the runner
         self.label_max = max(labels, key=lambda x: x[0]) if labels else None
         if self.valid_ratio is not None and self.valid_ratio > 0:
             annotations = self._filter_valid(annotations, path)
+        #: the label of each kept sample (-1 without one), for samplers
+        self.labels = [-1 if _is_label_list(a.get('label')) else a.get('label', -1)
+                       for a in annotations]
         return annotations
 
     @property
@@ -345,6 +384,10 @@ class PoseDataset(BaseDataset):
     def get_data_info(self, idx: int) -> Dict:
         info = super().get_data_info(idx)
         info['test_mode'] = self.test_mode
+        if self.multi_class and 'label' in info:        # -> multi-hot (K,) float32
+            hot = np.zeros(self.num_classes, np.float32)
+            hot[np.asarray(info['label']).reshape(-1)] = 1
+            info['label'] = hot
         info.setdefault('start_index', 0)
         video_dir = (self.data_prefix or {}).get('video')
         if video_dir and 'filename' not in info:

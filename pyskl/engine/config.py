@@ -177,6 +177,14 @@ def check_values(cfg: Config, path: str) -> None:
         if times is not None and not _positive_int(times):
             raise ConfigError(f'config {path!r}: {name}.dataset.times = {times!r} must be a '
                               'positive int')
+        ds = loader.get('dataset') or {}
+        ds = ds.get('dataset', ds) if isinstance(ds, dict) else {}
+        sampler = (loader.get('sampler') or {}).get('type')
+        if isinstance(ds, dict) and ds.get('class_prob') is not None and \
+                sampler != 'ClassSpecificDistributedSampler':
+            raise ConfigError(f'config {path!r}: {name} sets class_prob on its dataset but '
+                              f'samples with {sampler!r}; class_prob takes effect with '
+                              "sampler=dict(type='ClassSpecificDistributedSampler')")
 
 
 #: top-level keys that mmengine's Runner, the project's Runner and tools read

@@ -87,3 +87,36 @@ def mean_class_accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
     hit = rank == 0
     classes = np.unique(labels)
     return float(np.mean([hit[labels == c].mean() for c in classes]))
+
+
+def mean_average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Mean over classes (those with at least one positive) of the average
+    precision: for class ``c``, samples ranked by ``scores[:, c]`` (ties in
+    sample order), AP = mean over its positives of the precision at that
+    positive's rank -- the multi-label metric of PYSKL / MMAction2
+    (``mean_average_precision``).
+
+    Args:
+        scores: (N, K) scores. labels: (N, K) multi-hot (0 / 1).
+
+    Raises:
+        ValueError: shapes that differ, or no class with a positive.
+    """
+    scores = np.asarray(scores, np.float64)
+    labels = np.asarray(labels) > 0
+    if scores.shape != labels.shape or scores.ndim != 2:
+        raise ValueError(f'mean_average_precision: scores {scores.shape} and multi-hot labels '
+                         f'{labels.shape} must both be (N, K)')
+    scores = np.where(np.isfinite(scores), scores, -np.inf)    # non-finite scores rank last
+    aps = []
+    for c in range(scores.shape[1]):
+        pos = labels[:, c]
+        if not pos.any():
+            continue
+        order = np.argsort(-scores[:, c], kind='stable')
+        hits = pos[order]
+        precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+        aps.append(float(precision[hits].mean()))
+    if not aps:
+        raise ValueError('mean_average_precision: no class has a positive sample')
+    return float(np.mean(aps))

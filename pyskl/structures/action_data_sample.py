@@ -15,7 +15,13 @@ class ActionDataSample(BaseDataElement):
     """
 
     def set_gt_label(self, label: Union[int, np.integer, torch.Tensor]) -> 'ActionDataSample':
-        self.gt_label = torch.as_tensor(label, dtype=torch.long).reshape(1)
+        """An int label -> (1,) int64; a multi-hot float array (K,) -> (K,)
+        float32 (multi-label data)."""
+        arr = np.asarray(label.cpu() if isinstance(label, torch.Tensor) else label)
+        if arr.ndim == 1 and arr.size > 1 and np.issubdtype(arr.dtype, np.floating):
+            self.gt_label = torch.as_tensor(arr, dtype=torch.float32)
+        else:
+            self.gt_label = torch.as_tensor(label, dtype=torch.long).reshape(1)
         return self
 
     def set_pred_score(self, score: torch.Tensor) -> 'ActionDataSample':

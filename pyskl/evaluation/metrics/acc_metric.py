@@ -10,7 +10,8 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from pyskl.registry import METRICS
-from ..functional import invalid_rows, mean_class_accuracy, top_k_accuracy
+from ..functional import (invalid_rows, mean_average_precision, mean_class_accuracy,
+                          top_k_accuracy)
 
 
 @METRICS.register_module()
@@ -32,7 +33,11 @@ class AccMetric(BaseMetric):
     ``save_best='acc/top1'`` does not keep its checkpoint.
 
     Args:
-        metric_list: any of ``'top_k_accuracy'``, ``'mean_class_accuracy'``.
+        metric_list: any of ``'top_k_accuracy'``, ``'mean_class_accuracy'``,
+            ``'mean_average_precision'`` (multi-label data: multi-hot
+            ``gt_label``; key ``acc/mean_average_precision``; top-k there
+            counts a sample whose top k hold one of its labels; mean class
+            accuracy is single-label only).
         metric_options: ``dict(top_k_accuracy=dict(topk=(1, 5)))``.
     """
 
@@ -44,7 +49,7 @@ class AccMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         if isinstance(metric_list, str):
             metric_list = (metric_list,)
-        allowed = ('top_k_accuracy', 'mean_class_accuracy')
+        allowed = ('top_k_accuracy', 'mean_class_accuracy', 'mean_average_precision')
         bad = [m for m in metric_list if m not in allowed]
         if bad:
             raise ValueError(f'AccMetric: unknown metric(s) {bad}; allowed {allowed}')
@@ -54,7 +59,9 @@ class AccMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[Dict]) -> None:
         for ds in data_samples:
             score = ds['pred_score']
-            label = int(ds['gt_label'].reshape(-1)[0])
+            gt = ds['gt_label']
+            label = (np.asarray(gt.float().cpu()) if gt.numel() > 1 and gt.is_floating_point()
+                     else int(gt.reshape(-1)[0]))      # multi-hot (K,) or one class
             if isinstance(score, dict):        # RGBPoseConv3D: one score per modality
                 pred = {k: np.asarray(v.float().cpu()) for k, v in score.items()}
             else:
@@ -62,6 +69,9 @@ class AccMetric(BaseMetric):
             self.results.append(dict(pred=pred, label=label))
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
+        if isinstance(results[0]['label'], np.ndarray):
+            return self._multilabel(np.stack([r['pred'] for r in results]),
+                                    np.stack([r['label'] for r in results]))
         labels = np.array([r['label'] for r in results])
         if not isinstance(results[0]['pred'], dict):
             return self._metrics(np.stack([r['pred'] for r in results]), labels)
@@ -79,6 +89,19 @@ class AccMetric(BaseMetric):
                     out.update(fused)
         return out
 
+    def _multilabel(self, scores: np.ndarray, hot: np.ndarray) -> Dict[str, float]:
+        out = {}
+        if 'mean_average_precision' in self.metric_list:
+            out['mean_average_precision'] = mean_average_precision(scores, hot)
+        if 'top_k_accuracy' in self.metric_list:
+            s = np.where(np.isfinite(scores), scores, -np.inf)
+            order = np.argsort(-s, axis=1, kind='stable')
+            for k in self.metric_options.get('top_k_accuracy', {}).get('topk', (1, 5)):
+                if k <= scores.shape[1]:
+                    top = np.take_along_axis(hot, order[:, :k], axis=1)
+                    out[f'top{k}'] = float((top > 0).any(axis=1).mean())
+        return out
+
     def _metrics(self, scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
         bad = int(invalid_rows(scores).sum())
         if bad:
@@ -92,4 +115,8 @@ class AccMetric(BaseMetric):
                 out[f'top{k}'] = acc
         if 'mean_class_accuracy' in self.metric_list:
             out['mean1'] = mean_class_accuracy(scores, labels)
+        if 'mean_average_precision' in self.metric_list:
+            hot = np.zeros(scores.shape, np.float32)
+            hot[np.arange(len(labels)), labels] = 1
+            out['mean_average_precision'] = mean_average_precision(scores, hot)
         return out

@@ -40,11 +40,23 @@ class ActionHeadClassification(BaseHead):
         self.relu = nn.ReLU()
         self.fc2 = nn.Linear(hidden, num_classes)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def _check(self, x: torch.Tensor) -> None:
         N, M, T, V, C = x.shape
         if (V != self.num_joints or C != self.in_channels) and not torch.jit.is_tracing():
             raise ValueError(f'ActionHeadClassification: features (N, M, T, V, C) = '
                              f'{tuple(x.shape)}, expected V={self.num_joints}, '
                              f'C={self.in_channels}')
+
+    def pre_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, M, T, V, C) -> (N, hidden): the hidden layer's output (what the
+        last linear layer sees)."""
+        self._check(x)
+        N, M, T, V, C = x.shape
+        x = x.mean(dim=2).reshape(N, M, V * C).mean(dim=1)
+        return self.relu(self.bn(self.fc1(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self._check(x)
+        N, M, T, V, C = x.shape
         x = self.dropout(x).mean(dim=2).reshape(N, M, V * C).mean(dim=1)
         return self.fc2(self.relu(self.bn(self.fc1(x))))

@@ -34,6 +34,15 @@ def average_clip(cls_score: torch.Tensor, num_segs: int, mode: Optional[str] = '
     return s.mean(dim=1)
 
 
+def gt_labels(data_samples: List, num_classes: int) -> torch.Tensor:
+    """The batch's labels: (N,) int64, or (N, K) multi-hot floats when the
+    samples carry multi-hot labels (``PoseDataset(multi_class=True)``)."""
+    first = data_samples[0].gt_label
+    if first.numel() == num_classes and first.is_floating_point():
+        return torch.stack([ds.gt_label.reshape(-1) for ds in data_samples])
+    return torch.cat([ds.gt_label.reshape(-1) for ds in data_samples])
+
+
 class BaseHead(BaseModule):
     """Base of classification heads.
 
@@ -55,16 +64,24 @@ class BaseHead(BaseModule):
         self.loss_cls = MODELS.build(loss_cls)
         self.average_clips = average_clips
 
+    def pre_logits(self, feats) -> torch.Tensor:
+        """(N, C') features the last linear layer sees (pooled, before dropout):
+        what ``tools/test.py --dump-features`` writes. Raises
+        NotImplementedError for a head without it."""
+        raise NotImplementedError(f'{type(self).__name__} has no pre_logits()')
+
     def loss(self, feats, data_samples: List, num_segs: int = 1) -> Dict[str, torch.Tensor]:
         """Loss and training top-1 for a batch; clip scores are averaged
         (``'score'``) when ``num_segs > 1``."""
         cls_score = self(feats)
         if num_segs > 1:
             cls_score = average_clip(cls_score, num_segs, 'score')
-        labels = torch.cat([ds.gt_label for ds in data_samples]).to(cls_score.device)
+        labels = gt_labels(data_samples, self.num_classes).to(cls_score.device)
         loss = self.loss_cls(cls_score, labels)
         with torch.no_grad():
-            top1 = (cls_score.argmax(-1) == labels).float().mean()
+            pred = cls_score.argmax(-1)
+            top1 = (labels[torch.arange(len(pred)), pred] > 0 if labels.dim() == 2
+                    else pred == labels).float().mean()
         return dict(loss_cls=loss, top1_acc=top1)
 
     def predict(self, feats, data_samples: List, num_segs: int = 1,

@@ -34,7 +34,9 @@ class GCNHead(BaseHead):
         nn.init.normal_(self.fc_cls.weight, 0, init_std)
         nn.init.zeros_(self.fc_cls.bias)
 
+    def pre_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, M, C, T, V) -> (N, C): mean over time and joints, then persons."""
+        return x.mean(dim=(3, 4)).mean(dim=1)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        N, M, C, T, V = x.shape
-        x = x.mean(dim=(3, 4)).mean(dim=1)  # (N, C)
-        return self.fc_cls(self.dropout(x))
+        return self.fc_cls(self.dropout(self.pre_logits(x)))

@@ -41,8 +41,11 @@ class I3DHead(BaseHead):
         nn.init.normal_(self.fc_cls.weight, 0, init_std)
         nn.init.zeros_(self.fc_cls.bias)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def pre_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, C, T, H, W) -> (N, C): spatio-temporal average."""
         if self.spatial_type == 'avg' and x.dim() == 5:
             x = x.mean(dim=(2, 3, 4))
-        x = x.flatten(1)
-        return self.fc_cls(self.dropout(x))
+        return x.flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc_cls(self.dropout(self.pre_logits(x)))

@@ -69,6 +69,12 @@ class RGBPoseHead(BaseHead):
             nn.init.normal_(fc.weight, 0, init_std)
             nn.init.zeros_(fc.bias)
 
+    def pre_logits(self, feats: Tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        """(RGB, pose) features -> (N, C_rgb + C_pose): each averaged over
+        time and space, concatenated."""
+        return torch.cat([f.mean(dim=(2, 3, 4)) if f.dim() == 5 else f.flatten(1)
+                          for f in feats], dim=1)
+
     def forward(self, feats: Tuple[torch.Tensor, torch.Tensor]) -> Dict[str, torch.Tensor]:
         rgb, pose = (f.mean(dim=(2, 3, 4)) if f.dim() == 5 else f.flatten(1) for f in feats)
         return dict(rgb=self.fc_rgb(self.dropout_rgb(rgb)),

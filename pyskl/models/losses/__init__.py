@@ -1,3 +1,3 @@
-from .cross_entropy_loss import CrossEntropyLoss
+from .cross_entropy_loss import BCELossWithLogits, CrossEntropyLoss
 
-__all__ = ['CrossEntropyLoss']
+__all__ = ['BCELossWithLogits', 'CrossEntropyLoss']

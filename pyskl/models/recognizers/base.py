@@ -17,7 +17,11 @@ class BaseRecognizer(BaseModel):
     Args:
         backbone, cls_head: model configs.
         train_cfg, test_cfg: optional dicts; ``test_cfg['average_clips']``
-            (``'prob'``, ``'score'``, ``None``) overrides the head's.
+            (``'prob'``, ``'score'``, ``None``) overrides the head's;
+            ``test_cfg['feat_ext']=True`` (PYSKL's key) adds ``pred_feature``
+            (C',) to every predicted sample: the head's ``pre_logits``,
+            averaged over the sample's clips (``tools/test.py
+            --dump-features``).
         data_preprocessor: default ``ActionDataPreprocessor``.
     """
 
@@ -50,6 +54,12 @@ class BaseRecognizer(BaseModel):
         if mode == 'loss':
             return self.cls_head.loss(feats, data_samples, num_segs=num_segs)
         if mode == 'predict':
-            return self.cls_head.predict(feats, data_samples, num_segs=num_segs,
-                                         average_clips=self.average_clips)
+            out = self.cls_head.predict(feats, data_samples, num_segs=num_segs,
+                                        average_clips=self.average_clips)
+            if self.test_cfg.get('feat_ext', False):
+                pooled = self.cls_head.pre_logits(feats)
+                pooled = pooled.reshape(len(out), num_segs, -1).mean(dim=1)
+                for ds, f in zip(out, pooled):
+                    ds.set_field(f.detach(), 'pred_feature')
+            return out
         raise ValueError(f"mode must be 'tensor', 'loss' or 'predict', got {mode!r}")
