@@ -47,7 +47,8 @@ def test_every_layout_and_mode(name, mode):
 def test_layout_sizes_and_errors():
     sizes = {k: v.num_node for k, v in LAYOUTS.items()}
     assert sizes == {'openpose': 18, 'coco': 17, 'nturgb+d': 25, 'handmp': 21, 'jhmdb': 15,
-                     'body25': 25, 'body25b': 25, 'coco_wholebody': 133}
+                     'body25': 25, 'body25b': 25, 'coco_wholebody': 133, 'utd_mhad': 20,
+                     'sbu': 15}
     with pytest.raises(KeyError, match='unknown skeleton layout'):
         get_layout('kinect')
     with pytest.raises(ValueError, match='do not connect'):

@@ -295,6 +295,31 @@ _add(SkeletonLayout(
     coord_dims=2))
 
 
+# UTD-MHAD's Kinect v1 skeleton, 20 joints in the dataset's order
+# (Chen et al., ICIP 2015; Skeleton_joint_order.txt of the release).
+_add(SkeletonLayout(
+    name='utd_mhad', num_node=20, center=2,
+    inward=((0, 1), (1, 2), (3, 2), (4, 1), (5, 4), (6, 5), (7, 6), (8, 1), (9, 8), (10, 9),
+            (11, 10), (12, 3), (13, 12), (14, 13), (15, 14), (16, 3), (17, 16), (18, 17),
+            (19, 18)),
+    flip_pairs=((4, 8), (5, 9), (6, 10), (7, 11), (12, 16), (13, 17), (14, 18), (15, 19)),
+    joint_names=('head', 'shoulder_center', 'spine', 'hip_center', 'left_shoulder',
+                 'left_elbow', 'left_wrist', 'left_hand', 'right_shoulder', 'right_elbow',
+                 'right_wrist', 'right_hand', 'left_hip', 'left_knee', 'left_ankle',
+                 'left_foot', 'right_hip', 'right_knee', 'right_ankle', 'right_foot'),
+    coord_dims=3))
+
+# SBU Kinect Interaction, 15 joints (Yun et al., CVPRW 2012; the dataset's README order).
+_add(SkeletonLayout(
+    name='sbu', num_node=15, center=2,
+    inward=((0, 1), (1, 2), (3, 1), (4, 3), (5, 4), (6, 1), (7, 6), (8, 7), (9, 2), (10, 9),
+            (11, 10), (12, 2), (13, 12), (14, 13)),
+    flip_pairs=((3, 6), (4, 7), (5, 8), (9, 12), (10, 13), (11, 14)),
+    joint_names=('head', 'neck', 'torso', 'left_shoulder', 'left_elbow', 'left_hand',
+                 'right_shoulder', 'right_elbow', 'right_hand', 'left_hip', 'left_knee',
+                 'left_foot', 'right_hip', 'right_knee', 'right_foot'),
+    coord_dims=3))
+
 def _wholebody():
     """COCO-WholeBody, 133 keypoints (Jin et al., ECCV 2020; MMPose's
     ``coco_wholebody`` metainfo order): body 0-16 (COCO), feet 17-22, face
@@ -342,7 +367,7 @@ def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
     Args:
         layout: a registered name (``'coco'``, ``'openpose'``, ``'nturgb+d'``,
             ``'handmp'``, ``'jhmdb'``, ``'body25'``, ``'body25b'``,
-            ``'coco_wholebody'``), a :class:`SkeletonLayout`, or a dict
+            ``'coco_wholebody'``, ``'utd_mhad'``, ``'sbu'``), a :class:`SkeletonLayout`, or a dict
             ``dict(num_node=V, inward=[(i, j), ...], center=c,
             flip_pairs=[...], name='my_layout', bone_pairs=[...],
             coord_dims=2)`` for a custom skeleton (the last three optional).

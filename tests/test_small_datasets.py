@@ -1,0 +1,85 @@
+"""Converters of the small real skeleton datasets: UTD-MHAD and SBU Kinect
+Interaction (tools/data/utd_mhad.py, tools/data/sbu_kinect.py). Fixtures: one
+real file of each (tests/data/small_datasets: UTD-MHAD a10_s1_t1 as released,
+SBU s01s02/01/001 gzipped)."""
+import gzip
+import os.path as osp
+import pickle
+import shutil
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, fixture_path, shared_path
+from pyskl.skeleton import get_layout
+
+sys.path.insert(0, osp.join(ROOT, 'tools', 'data'))
+import sbu_kinect  # noqa: E402
+import utd_mhad  # noqa: E402
+
+
+def test_utd_mhad_known_answer(tmp_path):
+    from scipy.io import loadmat
+    src = tmp_path / 'utd'
+    src.mkdir()
+    shutil.copy(fixture_path('small_datasets/a10_s1_t1_skeleton.mat'), src)
+    shutil.copy(fixture_path('small_datasets/a10_s1_t1_skeleton.mat'),
+                src / 'a3_s2_t4_skeleton.mat')
+    (src / 'a1_s1_t1_skeleton.mat').write_bytes(b'not a mat file')
+    out = tmp_path / 'u.pkl'
+    assert utd_mhad.main(['--src', str(src), '--out', str(out)]) == 1     # the bad file
+    data = pickle.load(open(out, 'rb'))
+    a = {x['frame_dir']: x for x in data['annotations']}
+    assert sorted(a) == ['a10_s1_t1', 'a3_s2_t4']
+    d = loadmat(fixture_path('small_datasets/a10_s1_t1_skeleton.mat'))['d_skel']
+    x = a['a10_s1_t1']
+    assert x['label'] == 9 and x['subject'] == 1 and x['keypoint'].shape == (1, 76, 20, 3)
+    np.testing.assert_array_equal(x['keypoint'][0, 5, 7], d[7, :, 5].astype(np.float32))
+    assert data['split'] == dict(train=['a10_s1_t1'], test=['a3_s2_t4'])
+    assert get_layout('utd_mhad').joint_names[7] == 'left_hand'
+
+
+def test_sbu_known_answer_and_folds(tmp_path):
+    src = tmp_path / 'sbu'
+    for pair in ('s01s02', 's02s03'):
+        d = src / pair / '01' / '001'
+        d.mkdir(parents=True)
+        with gzip.open(fixture_path('small_datasets/sbu_s01s02_01_001_skeleton_pos.txt.gz'),
+                       'rb') as f:
+            (d / 'skeleton_pos.txt').write_bytes(f.read())
+    bad = src / 's04s02' / '03' / '001'
+    bad.mkdir(parents=True)
+    (bad / 'skeleton_pos.txt').write_text('1,2,3\n')
+    out = tmp_path / 's.pkl'
+    assert sbu_kinect.main(['--src', str(src), '--out', str(out)]) == 1
+    data = pickle.load(open(out, 'rb'))
+    x = data['annotations'][0]
+    rows = np.loadtxt(src / 's01s02' / '01' / '001' / 'skeleton_pos.txt', delimiter=',')
+    assert x['frame_dir'] == 's01s02_01_001' and x['label'] == 0
+    assert x['keypoint'].shape == (2, len(rows), 15, 3)
+    # person 2, frame 3, joint 4 (left elbow): values 1 + 45 + 12 .. of the row
+    np.testing.assert_array_equal(x['keypoint'][1, 3, 4], rows[3, 1 + 45 + 12:1 + 45 + 15]
+                                  .astype(np.float32))
+    assert data['split']['fold1_val'] == ['s01s02_01_001']         # s01s02 is in fold 1
+    assert data['split']['fold2_val'] == ['s02s03_01_001']
+
+
+@pytest.mark.shared
+def test_whole_real_datasets_convert(tmp_path):
+    out = tmp_path / 'u.pkl'
+    assert utd_mhad.main(['--src', shared_path('utd_mhad'), '--out', str(out)]) == 0
+    u = pickle.load(open(out, 'rb'))
+    assert len(u['annotations']) == 861 and len(u['split']['train']) == 431
+    assert sorted(Counter(a['label'] for a in u['annotations'])) == list(range(27))
+    out = tmp_path / 's.pkl'
+    assert sbu_kinect.main(['--src', shared_path('sbu_kinect'), '--out', str(out)]) == 0
+    s = pickle.load(open(out, 'rb'))
+    assert len(s['annotations']) == 282
+    pairs = {a['frame_dir']: a['actor_pair'] for a in s['annotations']}
+    vals = [set(s['split'][f'fold{k}_val']) for k in range(1, 6)]
+    assert set().union(*vals) == set(pairs) and sum(map(len, vals)) == 282
+    for k in range(5):          # an actor pair is in one fold only
+        assert not {pairs[n] for n in vals[k]} & {pairs[n] for n in s['split'][
+            f'fold{k + 1}_train']}

@@ -1,0 +1,97 @@
+"""SBU Kinect Interaction skeletons -> one annotation file with the published folds.
+
+    python tools/data/sbu_kinect.py --src ../shared/data/sbu_kinect --out data/sbu/sbu.pkl
+
+SBU Kinect Interaction (Yun et al., CVPR Workshops 2012), the clean set: 21
+actor-pair sets ``sXXsYY``, 8 two-person interactions (approaching,
+departing, kicking, pushing, shaking hands, hugging, exchanging, punching),
+``sXXsYY/CC/NNN/skeleton_pos.txt`` with one row per frame: the frame number,
+then 2 persons x 15 joints x (x, y, z) in the dataset's normalised
+coordinates (layout ``sbu``). Output: ``dict(split=..., annotations=...)``,
+per sequence ``frame_dir`` = ``sXXsYY_CC_NNN``, ``label`` = CC - 1,
+``actor_pair`` = ``sXXsYY``, ``keypoint`` (2, T, 15, 3) float32 (kept as given),
+``total_frames``. Splits ``fold{k}_train`` / ``fold{k}_val``, k = 1..5: the
+published 5-fold cross-validation by actor pair (Yun et al. 2012; the folds
+of the co-occurrence-learning release). A malformed file is reported and left
+out (exit status 1).
+"""
+import argparse
+import glob
+import os.path as osp
+import sys
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from pyskl.io import check_output_path, dump_pickle  # noqa: E402
+
+#: the published folds (actor pairs held out in each)
+FOLDS = (('s01s02', 's03s04', 's05s02', 's06s04'),
+         ('s02s03', 's02s07', 's03s05', 's05s03'),
+         ('s01s03', 's01s07', 's07s01', 's07s03'),
+         ('s02s01', 's02s06', 's03s02', 's03s06'),
+         ('s04s02', 's04s03', 's04s06', 's06s02', 's06s03'))
+
+
+def read_sequence(path: str) -> np.ndarray:
+    """(2, T, 15, 3) float32. Raises ValueError naming the file and line."""
+    rows = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                v = [float(x) for x in line.strip().split(',')]
+            except ValueError:
+                raise ValueError(f'{path}: line {n}: not comma-separated numbers') from None
+            if len(v) != 1 + 2 * 15 * 3:
+                raise ValueError(f'{path}: line {n}: {len(v)} values, the format has 91 '
+                                 '(frame number, 2 x 15 x 3)')
+            rows.append(v[1:])
+    if not rows:
+        raise ValueError(f'{path}: no frame')
+    return np.asarray(rows, np.float32).reshape(-1, 2, 15, 3).transpose(1, 0, 2, 3).copy()
+
+
+def convert(src: str):
+    annotations, failed = [], []
+    for f in sorted(glob.glob(osp.join(src, 's??s??', '??', '???', 'skeleton_pos.txt'))):
+        seq, cls, pair = (osp.basename(x) for x in (osp.dirname(f), osp.dirname(osp.dirname(f)),
+                                                    osp.dirname(osp.dirname(osp.dirname(f)))))
+        try:
+            kp = read_sequence(f)
+        except ValueError as e:
+            failed.append(str(e))
+            continue
+        annotations.append(dict(frame_dir=f'{pair}_{cls}_{seq}', label=int(cls) - 1,
+                                actor_pair=pair, keypoint=kp, total_frames=int(kp.shape[1])))
+    split = {}
+    for k, held in enumerate(FOLDS, 1):
+        split[f'fold{k}_train'] = [a['frame_dir'] for a in annotations
+                                   if a['actor_pair'] not in held]
+        split[f'fold{k}_val'] = [a['frame_dir'] for a in annotations if a['actor_pair'] in held]
+    return dict(split=split, annotations=annotations), failed
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--src', required=True, help='folder of the sXXsYY sets')
+    p.add_argument('--out', required=True)
+    args = p.parse_args(argv)
+    if not osp.isdir(args.src):
+        p.error(f'--src {args.src!r} is not a folder')
+    out = check_output_path(args.out, '--out', suffixes=('.pkl',))
+    data, failed = convert(args.src)
+    if not data['annotations']:
+        p.error(f'--src {args.src!r} holds no sXXsYY/CC/NNN/skeleton_pos.txt')
+    for why in failed:
+        print(f'skipped {why}', file=sys.stderr)
+    dump_pickle(data, out)
+    print(f'wrote {args.out}: {len(data["annotations"])} sequences, splits '
+          + ', '.join(f'{k} {len(v)}' for k, v in data['split'].items()))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    from pyskl.engine.user_errors import main_or_exit
+    main_or_exit(main, 'sbu_kinect.py')
