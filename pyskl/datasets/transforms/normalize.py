@@ -73,8 +73,8 @@ class PreNormalize3D(PoseTransform):
     """Center and align 3D skeletons (NTU RGB+D preprocessing of CTR-GCN).
 
     Drops frames where the main person is all zero, subtracts the main
-    body center of the first frame (joint 1 "spine mid" for 25-joint
-    skeletons, else the last joint), rotates so that the bone
+    body center of the first frame (joint ``center``; default joint 1 "spine
+    mid" for 25-joint skeletons, else the last joint, as PYSKL), rotates so that the bone
     ``zaxis[0] -> zaxis[1]`` is parallel to +z and ``xaxis[0] -> xaxis[1]``
     (right -> left shoulder) to +x. The person with more valid frames is
     put first. Reference design: PYSKL ``PreNormalize3D``.
@@ -94,7 +94,8 @@ class PreNormalize3D(PoseTransform):
     added_keys = ('body_center',)
 
     def __init__(self, zaxis: Sequence[int] = (0, 1), xaxis: Sequence[int] = (8, 4),
-                 align_spine: bool = True, align_center: bool = True):
+                 align_spine: bool = True, align_center: bool = True, center=None):
+        self.center = center
         self.zaxis = tuple(zaxis)
         self.xaxis = tuple(xaxis)
         self.align_spine = align_spine
@@ -117,7 +118,8 @@ class PreNormalize3D(PoseTransform):
             if main == 1:
                 sk = sk[::-1].copy()
             if self.align_center:
-                body_center = sk[0, 0, 1 if V == 25 else -1].copy()
+                c = self.center if self.center is not None else (1 if V == 25 else -1)
+                body_center = sk[0, 0, c].copy()
                 present = (sk != 0).any(-1, keepdims=True)
                 sk = (sk - body_center) * present
             if self.align_spine:

@@ -1,0 +1,43 @@
+"""tools/analysis/kfold_select.py: folds carved from the training split only,
+selection of epoch and stream weights on them, then the final train + test
+(a few clips and epochs of the real JHMDB poses)."""
+import json
+import os.path as osp
+import pickle
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+import kfold_select  # noqa: E402
+
+CFG = osp.join(ROOT, 'configs', 'small', 'stgcnpp_small_jhmdb-2d.py')
+JHMDB = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz')
+QUICK = ['--cfg-options', 'num_epochs=2', 'repeat_times=1', 'clip_len=8', f'ann_file={JHMDB}']
+
+
+def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
+    import gzip
+    with gzip.open(JHMDB, 'rb') as f:
+        data = pickle.load(f)
+    work = str(tmp_path / 'sel')
+    out = kfold_select.main([CFG, '--work-dir', work, '--streams', 'j', 'b', '--folds', '2',
+                             '--subset', '28'] + QUICK)
+    folds = pickle.load(open(osp.join(work, 'folds.pkl'), 'rb'))
+    names = {a['frame_dir'] for a in folds['annotations']}
+    assert names <= set(data['split']['train1']) and not names & set(data['split']['test1'])
+    v0, v1 = set(folds['split']['sel0_val']), set(folds['split']['sel1_val'])
+    assert not v0 & v1 and v0 | v1 == names and len(names) == 28
+    assert set(folds['split']['sel0_train']) == v1                    # 2 folds: each other's
+    labels = {a['frame_dir']: a['label'] for a in folds['annotations']}
+    assert len({labels[n] for n in names}) == 14                     # every class kept
+    sel = json.load(open(osp.join(work, 'selection.json')))
+    assert sel == out and sel['weights']['j'] == 1.0 and sel['epoch'] in (1, 2)
+    assert {k: len(v) for k, v in sel['val_top1_per_epoch'].items()} == {'j': 2, 'b': 2}
+    assert set(sel['weights']['b'] for _ in [0]) <= set(kfold_select.WEIGHTS)
+    fin = kfold_select.main([CFG, '--work-dir', work, '--final', '--seeds', '0',
+                             '--subset', '28'] + QUICK)
+    assert [s['seed'] for s in fin['seeds']] == [0]
+    assert 0 <= fin['fused_mean'] <= 1 and fin['fused_std'] == 0.0
+    used = [s for s, w in sel['weights'].items() if w > 0]
+    assert set(fin['seeds'][0]) == {'seed', 'fused', *used}

@@ -1,0 +1,247 @@
+"""Choose epoch, streams and fusion weights on folds of the training split, then
+train and test with them -- without looking at the test split before the end.
+
+    # 1. k stratified folds inside the config's train split: train each stream on
+    #    k-1 folds, validate every epoch on the held-out fold
+    python tools/analysis/kfold_select.py configs/small/stgcnpp_small_utd-mhad-3d.py \\
+        --streams j b --folds 3 --work-dir work_dirs/utd_select
+    # 2. the chosen streams on the whole train split, tested on the test split, 3 seeds
+    python tools/analysis/kfold_select.py configs/small/stgcnpp_small_utd-mhad-3d.py \\
+        --work-dir work_dirs/utd_select --final --seeds 0 1 2
+
+Step 1 writes ``selection.json``: per stream and epoch the validation top-1
+pooled over the folds, and the choice -- the epoch ``e*`` and stream weights
+``w`` (first stream 1, the others from {0, 0.5, 1, 2}) that maximise the
+top-1 of the fused class probabilities ``sum_s w_s p_s`` over all held-out
+clips (ties: the later epoch, then the smaller weights). Step 2 trains every
+stream with ``w_s > 0`` on the whole train split for the config's schedule,
+takes its epoch-``e*`` checkpoint, tests it (the config's multi-clip test)
+and fuses with ``w``; ``final.json`` holds each seed's stream and fused top-1
+and their mean and standard deviation. ``--cfg-options`` reach every run
+(``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
+"""
+import argparse
+import copy
+import itertools
+import json
+import os
+import os.path as osp
+import pickle
+import sys
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data'))
+
+WEIGHTS = (0.0, 0.5, 1.0, 2.0)
+
+
+class _Scores:
+    """Collects the validation predictions of every epoch (a metric of the
+    tool's own, added to the val evaluator)."""
+    epochs: list = []
+
+
+def _register_collector():
+    from mmengine.evaluator import BaseMetric
+    from pyskl.registry import METRICS
+    if 'KfoldScoreCollector' in METRICS.module_dict:
+        return
+
+    @METRICS.register_module()
+    class KfoldScoreCollector(BaseMetric):
+        def process(self, data_batch, data_samples):
+            for ds in data_samples:
+                self.results.append((ds['frame_dir'], np.asarray(ds['pred_score'].float().cpu()),
+                                     int(ds['gt_label'].reshape(-1)[0])))
+
+        def compute_metrics(self, results):
+            _Scores.epochs.append(sorted(results))
+            return {}
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _run(config, opts, work_dir, seed, collect=False):
+    """Train one config; returns the runner and its config."""
+    from pyskl.engine import build_runner, load_config
+    cfg = load_config(config, opts)
+    cfg.work_dir = work_dir
+    cfg.randomness = dict(seed=seed, deterministic=False)
+    cfg.log_level = 'WARNING'
+    if collect:
+        ev = cfg.val_evaluator
+        ev = list(ev) if isinstance(ev, (list, tuple)) else [ev]
+        cfg.val_evaluator = ev + [dict(type='KfoldScoreCollector')]
+    runner = build_runner(cfg)
+    runner.train()
+    return runner, cfg
+
+
+def select(args, cfg_opts, samples):
+    from make_split import kfold
+    folds = kfold(samples, args.folds, args.seed, stratified=True)
+    data = dict(split={}, annotations=samples)
+    for f in range(args.folds):
+        data['split'][f'sel{f}_train'] = [s['frame_dir'] for s, g in zip(samples, folds) if g != f]
+        data['split'][f'sel{f}_val'] = [s['frame_dir'] for s, g in zip(samples, folds) if g == f]
+    ann = osp.join(args.work_dir, 'folds.pkl')
+    with open(ann, 'wb') as fh:
+        pickle.dump(data, fh, protocol=4)
+    scores = {}           # stream -> epoch -> (names, probs, labels) pooled over folds
+    for stream in args.streams:
+        pooled = None
+        for f in range(args.folds):
+            _Scores.epochs = []
+            opts = dict(cfg_opts['opts'], ann_file=ann, train_split=f'sel{f}_train',
+                        val_split=f'sel{f}_val', feats=[stream],
+                        **{'default_hooks.checkpoint.interval': 10 ** 6})
+            _run(args.config, opts, osp.join(args.work_dir, f'{stream}_fold{f}'), args.seed,
+                 collect=True)
+            per_epoch = [(np.array([r[0] for r in ep]), np.stack([_softmax(r[1]) for r in ep]),
+                          np.array([r[2] for r in ep])) for ep in _Scores.epochs]
+            if pooled is None:
+                pooled = per_epoch
+            else:
+                pooled = [(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]),
+                           np.concatenate([a[2], b[2]])) for a, b in zip(pooled, per_epoch)]
+        scores[stream] = pooled
+    n_epochs = min(len(v) for v in scores.values())
+    curves = {s: [float((v[e][1].argmax(1) == v[e][2]).mean()) for e in range(n_epochs)]
+              for s, v in scores.items()}
+    best = None
+    grids = [(1.0,)] + [WEIGHTS] * (len(args.streams) - 1)
+    for e in range(n_epochs):
+        labels = scores[args.streams[0]][e][2]
+        for w in itertools.product(*grids):
+            fused = sum(wi * scores[s][e][1] for wi, s in zip(w, args.streams))
+            acc = float((fused.argmax(1) == labels).mean())
+            key = (acc, e, -sum(w))
+            if best is None or key > best[0]:
+                best = (key, e, w)
+    (acc, _, _), e, w = best
+    out = dict(config=args.config, cfg_options=cfg_opts['opts'], folds=args.folds,
+               seed=args.seed, train_clips=len(samples), streams=list(args.streams),
+               val_top1_per_epoch=curves, epoch=e + 1,
+               weights={s: wi for s, wi in zip(args.streams, w)}, fused_val_top1=acc)
+    with open(osp.join(args.work_dir, 'selection.json'), 'w') as fh:
+        json.dump(out, fh, indent=1)
+    print(f'chosen on {args.folds} folds of {len(samples)} training clips: epoch {e + 1}, '
+          f'weights {out["weights"]}, fused validation top-1 {acc:.4f}')
+    return out
+
+
+def final(args, cfg_opts):
+    sel_path = osp.join(args.work_dir, 'selection.json')
+    if not osp.isfile(sel_path):
+        raise SystemExit(f'{sel_path} does not exist: run the selection (without --final) first')
+    with open(sel_path) as fh:
+        sel = json.load(fh)
+    streams = [s for s, w in sel['weights'].items() if w > 0]
+    per_seed = []
+    for seed in args.seeds:
+        probs, labels, accs = {}, None, {}
+        for s in streams:
+            wd = osp.join(args.work_dir, f'final_{s}_seed{seed}')
+            opts = dict(cfg_opts['opts'], feats=[s])
+            _run(args.config, dict(opts, **{'train_cfg.val_interval': 10 ** 6}), wd, seed)
+            ckpt = osp.join(wd, f'epoch_{sel["epoch"]}.pth')
+            from pyskl.engine import build_runner, load_config
+            tcfg = load_config(args.config, opts)
+            tcfg.work_dir = wd
+            tcfg.load_from, tcfg.log_level = ckpt, 'WARNING'
+            dump = osp.join(wd, 'test.pkl')
+            tcfg.test_evaluator = [dict(type='AccMetric'),
+                                   dict(type='DumpResults', out_file_path=dump)]
+            build_runner(tcfg).test()
+            with open(dump, 'rb') as fh:
+                res = pickle.load(fh)
+            p = np.stack([np.asarray(r['pred_score'].float()) for r in res])
+            labels = np.array([int(r['gt_label'].reshape(-1)[0]) for r in res])
+            probs[s] = p
+            accs[s] = float((p.argmax(1) == labels).mean())
+        fused = sum(sel['weights'][s] * probs[s] for s in streams)
+        accs['fused'] = float((fused.argmax(1) == labels).mean())
+        per_seed.append(dict(seed=seed, **accs))
+        print(f'seed {seed}: ' + ', '.join(f'{k} {v:.4f}' for k, v in accs.items()))
+    fused = np.array([r['fused'] for r in per_seed])
+    out = dict(selection=sel, seeds=per_seed, fused_mean=float(fused.mean()),
+               fused_std=float(fused.std(ddof=1)) if len(fused) > 1 else 0.0)
+    with open(osp.join(args.work_dir, 'final.json'), 'w') as fh:
+        json.dump(out, fh, indent=1)
+    print(f'test top-1 (fused, {len(fused)} seeds): {100 * out["fused_mean"]:.2f} +- '
+          f'{100 * out["fused_std"]:.2f} %')
+    return out
+
+
+def _interleaved(samples, n):
+    """The first ``n`` of ``samples`` taken class by class in turn (a quick
+    subset that keeps every class)."""
+    by = {}
+    for a in samples:
+        by.setdefault(a.get('label', -1), []).append(a)
+    out, queues = [], [list(v) for _, v in sorted(by.items(), key=lambda kv: str(kv[0]))]
+    while len(out) < n and any(queues):
+        for q in queues:
+            if q and len(out) < n:
+                out.append(q.pop(0))
+    return out
+
+
+def main(argv=None):
+    from pyskl.engine.config import DictAction
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('config')
+    p.add_argument('--work-dir', required=True)
+    p.add_argument('--streams', nargs='+', default=['j', 'b'], choices=('j', 'b', 'jm', 'bm'))
+    p.add_argument('--folds', type=int, default=3)
+    p.add_argument('--seed', type=int, default=0, help='folds and selection runs')
+    p.add_argument('--final', action='store_true', help='train on the train split, test')
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='--final seeds')
+    p.add_argument('--subset', type=int, default=None, help='keep N training clips')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    args = p.parse_args(argv)
+    if args.folds < 2:
+        p.error('--folds must be >= 2')
+    from pyskl.utils import register_all_modules
+    register_all_modules()
+    _register_collector()
+    from pyskl.engine import load_config
+    from pyskl.datasets.pose_dataset import load_annotation_file
+    cfg = load_config(args.config, copy.deepcopy(args.cfg_options))
+    ds = cfg.train_dataloader.dataset
+    ds = ds.get('dataset', ds)
+    data = load_annotation_file(ds.ann_file)
+    split = data['split'][ds.split] if isinstance(data, dict) else None
+    if split is None:
+        p.error(f'{ds.ann_file}: the config trains on split {ds.split!r}, which the file lacks')
+    keep = set(split)
+    samples = [a for a in data['annotations'] if a['frame_dir'] in keep]
+    opts = dict(args.cfg_options)
+    if args.subset:
+        samples = _interleaved(samples, args.subset)
+        sub = osp.join(args.work_dir, 'subset.pkl')
+        os.makedirs(args.work_dir, exist_ok=True)
+        test_split = cfg.test_dataloader.dataset.split
+        test_keep = set(data['split'][test_split])
+        tests = _interleaved([a for a in data['annotations'] if a['frame_dir'] in test_keep],
+                             max(4, args.subset // 4))
+        with open(sub, 'wb') as fh:
+            pickle.dump(dict(split={ds.split: [a['frame_dir'] for a in samples],
+                                    test_split: [a['frame_dir'] for a in tests]},
+                             annotations=samples + tests), fh)
+        opts['ann_file'] = sub
+    os.makedirs(args.work_dir, exist_ok=True)
+    cfg_opts = dict(opts=opts, ann_file_src=opts.get('ann_file', ds.ann_file))
+    if args.final:
+        return final(args, cfg_opts)
+    return select(args, cfg_opts, samples)
+
+
+if __name__ == '__main__':
+    from pyskl.engine.user_errors import main_or_exit
+    main_or_exit(main, 'kfold_select.py')
