@@ -13,6 +13,7 @@ from pyskl.skeleton import Graph
 GCN = dict(type='STGCN', graph_cfg=dict(layout='coco'))
 REQUIRED = {
     'DumpResults': dict(out_file_path=osp.join(tempfile.gettempdir(), 'never_written.pkl')),
+    'DumpFeatures': dict(out_file_path=osp.join(tempfile.gettempdir(), 'never_written.pkl')),
     'CenterCrop': dict(crop_size=8), 'PadTo': dict(length=10), 'Resize': dict(scale=(8, 8)),
     'UniformSample': dict(clip_len=4), 'UniformSampleFrames': dict(clip_len=4),
     'GCNHead': dict(num_classes=2, in_channels=4), 'I3DHead': dict(num_classes=2, in_channels=4),
