@@ -21,6 +21,12 @@ each written frame shows the latest window's label (so labels lag by up to
 S frames), and the per-window predictions go to ``--pred-out`` (JSON). At the
 end of a video, frames after the last full stride get one more window that
 ends at the last frame (reported, not drawn).
+
+Every person gets a label of their own too (drawn at their box with the track
+id; ``persons`` of each window in ``--pred-out``: ``{track_id, bbox, label,
+score, topk, partner}``): a one-person model scores each track alone, a
+two-person model (NTU's, SBU's) scores pairs of tracks chosen by proximity
+(:func:`pair_by_proximity`); all persons of a window go through one forward.
 """
 import argparse
 import json
@@ -33,10 +39,11 @@ from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyskl.apis import (PoseTracker, build_pose_estimator, config_layout,  # noqa: E402
-                        inference_recognizer, init_recognizer, load_label_map,
+                        inference_recognizer_batch, init_recognizer, load_label_map,
                         prepare_skeleton, sliding_windows)
 from pyskl.apis.inference import get_test_pipeline  # noqa: E402
-from pyskl.apis.drawing import draw_labels, draw_skeletons  # noqa: E402
+from pyskl.apis.drawing import draw_labels, draw_person_labels, draw_skeletons  # noqa: E402
+from pyskl.structures import keypoint_boxes  # noqa: E402
 from pyskl.io import (VideoReadError, VideoSink, VideoSource, atomic_write,  # noqa: E402
                       check_output_path)
 
@@ -106,15 +113,40 @@ def build_estimator(args):
     return build_pose_estimator(args.pose_backend)
 
 
+def pair_by_proximity(centers: np.ndarray) -> List[List[int]]:
+    """Group tracks into pairs for a two-person model: the two closest tracks
+    (mean skeleton centre in the window, pixels) pair first, then the next
+    closest of the rest, ...; an odd one out stays alone. Returns lists of
+    indices, in the order of their first member."""
+    n = len(centers)
+    d = np.linalg.norm(centers[:, None] - centers[None], axis=-1)
+    pairs, free = [], set(range(n))
+    for flat in np.argsort(d, axis=None):
+        i, j = divmod(int(flat), n)
+        if i < j and i in free and j in free:
+            pairs.append([i, j])
+            free -= {i, j}
+    groups = pairs + [[i] for i in sorted(free)]
+    return sorted(groups, key=min)
+
+
 class WindowClassifier:
-    """Classify frames [start, end) of a :class:`PoseTracker`'s tracks.
+    """Classify frames [start, end) of a :class:`PoseTracker`'s tracks: the
+    scene and each person.
 
     The ``max_person`` most visible tracks of the window are converted to the
     config's layout (:func:`prepare_skeleton`) and scored by the config's
-    test pipeline. ``clf(tracker, start, end)`` returns a dict: ``start``,
-    ``end`` (frames), ``start_s``, ``end_s`` (seconds), ``tracks`` (ids),
-    ``top`` ([(label, score)] * topk; empty with ``note='no person'`` when
-    no track has a pose in the window).
+    test pipeline. Each track also gets its own label: a one-person model
+    (``FormatGCNInput(num_person=1)``, PoseC3D) scores every track's skeleton
+    alone; a two-person model scores pairs chosen by proximity
+    (:func:`pair_by_proximity`) and labels both members; all persons of a
+    window go through one batched forward. ``clf(tracker, start, end)``
+    returns a dict: ``start``, ``end`` (frames), ``start_s``, ``end_s``
+    (seconds), ``tracks`` (ids), ``top`` ([(label, score)] * topk of the scene;
+    empty with ``note='no person'`` when no track has a pose in the window),
+    ``persons``: ``[{track_id, bbox (x1, y1, x2, y2) of its last pose in the
+    window, label, score, topk, partner}]`` (``partner``: the other track of
+    its pair, or None).
 
     Raises:
         ValueError: the model's class count differs from the label map's.
@@ -131,6 +163,9 @@ class WindowClassifier:
         self.target_layout = config_layout(model.cfg)
         self.source_layout, self.img_shape = source_layout, img_shape
         self.max_person, self.topk, self.fps = max_person, topk, fps
+        fmt = [t for t in steps if t.get('type') == 'FormatGCNInput']
+        #: persons the model takes at once (2: pairs; PoseC3D: 1 per volume)
+        self.model_persons = int(fmt[0].get('num_person', 2)) if fmt else 1
 
     def __call__(self, tracker: PoseTracker, start: int, end: int) -> Dict:
         kp, sc, ids = tracker.arrays(start, end, self.max_person)
@@ -140,17 +175,49 @@ class WindowClassifier:
             pred['top'] = []
             pred['note'] = 'no person'
             return pred
-        sample = prepare_skeleton(kp, sc, self.img_shape, self.source_layout,
-                                  self.target_layout)
-        if self.video is not None:     # frames of this window, from the video file
-            sample.update(filename=self.video, offset=start)
-        scores = inference_recognizer(self.model, sample, self.pipeline)
-        labels = self.labels or [f'class {i}' for i in range(len(scores))]
-        if len(scores) != len(labels):
-            raise ValueError(f'the model has {len(scores)} classes but the label map has '
+        # the scene (the most visible tracks together) and each person (or pair)
+        pkp, psc, pids = tracker.arrays(start, end)         # every track of the window
+        if self.video is None:
+            seen = psc.sum(-1) > 0                                      # (M, T)
+            centers = np.stack([(pkp[m][seen[m]] * psc[m][seen[m]][..., None]).sum((0, 1)) /
+                                max(psc[m][seen[m]].sum(), 1e-6) for m in range(len(pids))])
+            person_groups = (pair_by_proximity(centers) if self.model_persons >= 2
+                             else [[m] for m in range(len(pids))])
+        else:
+            person_groups = []          # RGB + pose: the scene only
+        samples = []
+        for g in [None] + person_groups:
+            k, s = (kp, sc) if g is None else (pkp[g], psc[g])
+            sample = prepare_skeleton(k, s, self.img_shape, self.source_layout,
+                                      self.target_layout)
+            if self.video is not None:     # frames of this window, from the video file
+                sample.update(filename=self.video, offset=start)
+            samples.append(sample)
+        scores = inference_recognizer_batch(self.model, samples, self.pipeline)
+        labels = self.labels or [f'class {i}' for i in range(scores.shape[1])]
+        if scores.shape[1] != len(labels):
+            raise ValueError(f'the model has {scores.shape[1]} classes but the label map has '
                              f'{len(labels)} names')
-        order = np.argsort(-scores)[:self.topk]
-        pred['top'] = [(labels[i], round(float(scores[i]), 4)) for i in order]
+
+        def top(row):
+            return [(labels[i], round(float(row[i]), 4)) for i in np.argsort(-row)[:self.topk]]
+
+        pred['top'] = top(scores[0])
+        persons = []
+        for g, row in zip(person_groups, scores[1:]):
+            for m in g:
+                seen = np.nonzero(psc[m].sum(-1) > 0)[0]
+                if not len(seen):
+                    continue
+                last = seen[-1]
+                box = keypoint_boxes(pkp[m, last][None], psc[m, last][None])[0]
+                other = [pids[x] for x in g if x != m]
+                best = top(row)
+                persons.append(dict(track_id=int(pids[m]),
+                                    bbox=[round(float(x), 1) for x in box],
+                                    label=best[0][0], score=best[0][1], topk=best,
+                                    partner=int(other[0]) if other else None))
+        pred['persons'] = sorted(persons, key=lambda p: p['track_id'])
         return pred
 
 
@@ -161,6 +228,19 @@ def label_lines(pred: Optional[Dict]) -> List[str]:
     if not pred['top']:
         return ['no person']
     return [f'{name}: {score:.2f}' for name, score in pred['top']]
+
+
+def draw_persons(frame, det, ids, pred: Optional[Dict]):
+    """Each detected person's own label (``#id label score``) at its box."""
+    if not pred or not pred.get('persons') or not len(det):
+        return frame
+    by_id = {p['track_id']: p for p in pred['persons']}
+    boxes, texts = [], []
+    for box, tid in zip(det.bbox, ids):
+        if tid in by_id:
+            boxes.append(box)
+            texts.append(f"#{tid} {by_id[tid]['label']} {by_id[tid]['score']:.2f}")
+    return draw_person_labels(frame, np.array(boxes).reshape(-1, 4), texts) if boxes else frame
 
 
 def main(argv=None):
@@ -206,6 +286,7 @@ def main(argv=None):
                 tracker.forget_before(t + 2 - args.window)
             frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
                                    ids)
+            frame = draw_persons(frame, det, ids, current)
             sink.write(draw_labels(frame, label_lines(current)))
         n = tracker.num_frames
         if n == 0:
@@ -225,6 +306,7 @@ def main(argv=None):
         for frame, det, ids in buffered:
             frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
                                    ids)
+            frame = draw_persons(frame, det, ids, current)
             sink.write(draw_labels(frame, label_lines(current)))
     except BaseException:
         sink.close(keep=False)          # no partial output video

@@ -64,3 +64,17 @@ def draw_labels(frame: np.ndarray, lines: Sequence[str]) -> np.ndarray:
                         color, max(1, int(th * scale)), cv2.LINE_AA)
         y += int(30 * scale)
     return frame
+
+
+def draw_person_labels(frame: np.ndarray, boxes: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Write one text above each box (x1, y1, x2, y2 pixels), with the box's
+    outline (in place; returns frame)."""
+    scale = max(0.4, min(frame.shape[:2]) / 900)
+    for (x1, y1, x2, y2), text in zip(np.asarray(boxes, np.float32).reshape(-1, 4), texts):
+        p1, p2 = (int(x1), int(y1)), (int(x2), int(y2))
+        cv2.rectangle(frame, p1, p2, (0, 200, 255), max(1, int(2 * scale)))
+        org = (p1[0], max(int(20 * scale), p1[1] - int(6 * scale)))
+        for color, th in (((0, 0, 0), 4), ((255, 255, 255), 1)):
+            cv2.putText(frame, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, color,
+                        max(1, int(th * scale)), cv2.LINE_AA)
+    return frame

@@ -139,17 +139,33 @@ def inference_recognizer(model: torch.nn.Module, sample: Dict,
     Raises:
         ValueError: a sample without frames.
     """
-    if int(sample.get('total_frames', 0)) < 1:
+    return inference_recognizer_batch(model, [sample], pipeline)[0]
+
+
+def inference_recognizer_batch(model: torch.nn.Module, samples: Sequence[Dict],
+                               pipeline: Optional[Compose] = None) -> np.ndarray:
+    """Class scores (B, num_classes) float32 of several samples (the persons of
+    one window), each through the model's test pipeline, in one forward.
+
+    Raises:
+        ValueError: no sample, or a sample without frames.
+    """
+    if not samples:
+        raise ValueError('inference_recognizer_batch: no sample')
+    if any(int(s.get('total_frames', 0)) < 1 for s in samples):
         raise ValueError('inference_recognizer: the sample has no frames')
     if pipeline is None:
         pipeline = Compose(get_test_pipeline(model.cfg))
-    data = pseudo_collate([pipeline(copy.deepcopy(sample))])
+    data = pseudo_collate([pipeline(copy.deepcopy(s)) for s in samples])
     with torch.no_grad():
-        out = model.test_step(data)[0]
-    score = out.pred_score
-    if isinstance(score, dict):     # RGBPoseConv3D: one score per modality, fused 1:1
-        score = score['fused'] if 'fused' in score else sum(score.values()) / len(score)
-    return score.detach().cpu().float().numpy()
+        outs = model.test_step(data)
+    scores = []
+    for out in outs:
+        score = out.pred_score
+        if isinstance(score, dict):     # RGBPoseConv3D: one score per modality, fused 1:1
+            score = score['fused'] if 'fused' in score else sum(score.values()) / len(score)
+        scores.append(score.detach().cpu().float().numpy())
+    return np.stack(scores)
 
 
 def sliding_windows(num_frames: int, window: Optional[int], stride: Optional[int] = None

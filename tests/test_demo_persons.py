@@ -1,0 +1,84 @@
+"""One label per person in the demo (demo/demo_skeleton.py WindowClassifier):
+each track of a window scored alone by a one-person model, pairs chosen by
+proximity for a two-person model, all in one batched forward."""
+import os.path as osp
+import sys
+
+import numpy as np
+import torch
+
+from conftest import ROOT
+from pyskl.apis import PoseTracker, inference_recognizer, init_recognizer, prepare_skeleton
+from pyskl.structures import PoseResult
+
+sys.path.insert(0, osp.join(ROOT, 'demo'))
+import demo_skeleton  # noqa: E402
+
+JHMDB = osp.join(ROOT, 'configs', 'stgcnpp', 'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py')
+NTU2D = osp.join(ROOT, 'configs', 'stgcnpp', 'stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py')
+
+
+def person(cx, cy, t, wave):
+    """A COCO-17 stick person at (cx, cy) whose arms move with frame t."""
+    ang = np.linspace(0, 2 * np.pi, 17, endpoint=False)
+    kp = np.stack([cx + 20 * np.cos(ang), cy + 50 * np.sin(ang)], -1)
+    kp[9:11, 1] -= wave * 30 * np.sin(t / 3)          # wrists
+    kp[13:17] += wave * np.array([40.0, -60.0])       # a waving person also kicks
+    return kp.astype(np.float32)
+
+
+def tracked(centres, T=24):
+    tr = PoseTracker()
+    for t in range(T):
+        kp = np.stack([person(cx, cy, t, w) for cx, cy, w in centres])
+        tr.update(PoseResult(kp, np.full(kp.shape[:2], 0.9, np.float32)), t)
+    return tr
+
+
+def classifier(cfg, seed=0):
+    torch.manual_seed(seed)
+    model = init_recognizer(cfg, None)
+    with torch.no_grad():
+        for p in model.cls_head.parameters():
+            p.mul_(50)                                  # scores far from uniform
+    return demo_skeleton.WindowClassifier(model, None, 'coco', (480, 640), max_person=2,
+                                          topk=3, fps=25.0)
+
+
+def test_pairs_by_proximity():
+    c = np.array([[0, 0], [500, 0], [10, 0], [505, 2], [1000, 0]], np.float32)
+    assert demo_skeleton.pair_by_proximity(c) == [[0, 2], [1, 3], [4]]
+    assert demo_skeleton.pair_by_proximity(c[:1]) == [[0]]
+
+
+def test_each_person_is_scored_alone_by_a_one_person_model():
+    clf = classifier(JHMDB)
+    assert clf.model_persons == 1
+    tr = tracked([(150, 240, 1.0), (480, 240, 0.0)])
+    pred = clf(tr, 0, 24)
+    assert [p['track_id'] for p in pred['persons']] == [0, 1]
+    kp, sc, ids = tr.arrays(0, 24)
+    for p in pred['persons']:
+        m = ids.index(p['track_id'])
+        alone = inference_recognizer(clf.model, prepare_skeleton(
+            kp[m:m + 1], sc[m:m + 1], (480, 640), 'coco', 'jhmdb'), clf.pipeline)
+        assert p['label'] == f'class {int(alone.argmax())}'
+        np.testing.assert_allclose(p['score'], alone.max(), atol=1e-4)   # rounded to 4 places
+        assert p['partner'] is None and len(p['topk']) == 3
+        x1, y1, x2, y2 = p['bbox']
+        cx = 150 if m == 0 else 480
+        assert x1 < cx < x2 and y1 < 240 < y2       # the box is that person's
+    # two different motions, two different score vectors
+    assert pred['persons'][0]['topk'] != pred['persons'][1]['topk']
+
+
+def test_a_two_person_model_labels_pairs_chosen_by_proximity():
+    clf = classifier(NTU2D)
+    assert clf.model_persons == 2
+    tr = tracked([(100, 240, 1.0), (600, 240, 0.0), (160, 240, 0.5)])
+    pred = clf(tr, 0, 24)
+    by = {p['track_id']: p for p in pred['persons']}
+    assert by[0]['partner'] == 2 and by[2]['partner'] == 0 and by[1]['partner'] is None
+    assert by[0]['topk'] == by[2]['topk']                # a pair shares its label
+    empty = clf(PoseTracker(), 0, 0)
+    assert empty['top'] == [] and empty['note'] == 'no person'
