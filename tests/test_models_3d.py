@@ -90,7 +90,7 @@ def test_recognizer3d_max_testing_views_gives_the_same_scores():
 
 
 def test_channels_last_gives_the_same_scores_and_gradients():
-    x = torch.rand(2, 2, 17, 8, 16, 16)
+    x = torch.rand(2, 2, 17, 8, 16, 16, generator=torch.Generator().manual_seed(0))
     plain = _recognizer(test_cfg=dict(average_clips='prob'))
     cl = _recognizer(test_cfg=dict(average_clips='prob'), channels_last=True)
     seen = []
@@ -102,16 +102,28 @@ def test_channels_last_gives_the_same_scores_and_gradients():
     assert seen == [True]
     for da, db in zip(a, b):
         assert_close_f32(da.pred_score, db.pred_score, terms=4096, layers=12)
-    plain.train(), cl.train()
-    torch.manual_seed(1)            # same dropout masks
-    la = plain(x, _samples(2), mode='loss')['loss_cls']
-    torch.manual_seed(1)
-    lb = cl(x, _samples(2), mode='loss')['loss_cls']
-    la.backward(), lb.backward()
-    assert_close_f32(la, lb, terms=4096, layers=12)
-    ga = plain.backbone.conv1.conv.weight.grad
-    gb = cl.backbone.conv1.conv.weight.grad
-    assert_close_f32(ga, gb, terms=16384, layers=12)
+    # gradients: each float32 path against a float64 run of the same model (no
+    # dropout, training-mode BatchNorm). conv1's weight gradient sums 8192
+    # products of signed factors much larger than the result, so its float32
+    # error is not bounded relative to max|grad| by the sqrt(terms) rule: on this
+    # input 4e-6 of max|grad| (ATEN_CPU_CAPABILITY default / avx2 / avx512, 1 and 2
+    # threads), on other random inputs up to 0.6 %, against ~100 % for a wrong layout.
+    import copy
+    exact = copy.deepcopy(plain).double()
+    grads = []
+    for m, inp in ((plain, x), (cl, x), (exact, x.double())):
+        m.train()
+        m.cls_head.dropout.p = 0.0
+        loss = m(inp, _samples(2), mode='loss')['loss_cls']
+        loss.backward()
+        grads.append((loss.detach().double(), m.backbone.conv1.conv.weight.grad.double()))
+    (la, ga), (lb, gb), (l64, g64) = grads
+    assert_close_f32(la, l64, terms=4096, layers=12)
+    assert_close_f32(lb, l64, terms=4096, layers=12)
+    top = float(g64.abs().max())
+    for g in (ga, gb):
+        assert float((g - g64).abs().max()) <= 0.02 * top
+    assert float((gb - ga).norm() / ga.norm()) < 0.01          # the same direction
 
 
 def test_device_heatmaps_equal_pipeline_heatmaps_end_to_end():
