@@ -172,9 +172,8 @@ class PoseDataset(BaseDataset):
     The data list is serialised by mmengine (``serialize_data=True``), so
     dataloader workers share one buffer instead of copying the list, and the
     memory of the unpickled annotations is returned to the OS afterwards
-    (4 workers on a Kinetics-400-sized file: 1481 MiB in all, against 3009
-    MiB for a plain list and 3895 MiB for mmengine's serialisation alone;
-    docs/results.md).
+    (about half the memory of a plain list with 4 workers on a
+    Kinetics-400-sized file; measurements in docs/results.md).
 
     Args:
         ann_file: the annotation pickle.
