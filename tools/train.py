@@ -46,6 +46,9 @@ def parse_args(argv=None):
     p.add_argument('--diff-rank-seed', action='store_true', help='different seed per rank')
     p.add_argument('--deterministic', action='store_true', help='deterministic cuDNN/algorithms')
     p.add_argument('--work-dir', help='directory for logs, checkpoints and dumps')
+    p.add_argument('--compile', action='store_true',
+                   help="torch.compile the model's backbone and head (PYSKL's flag; eager "
+                        'where compilation fails)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='override config keys, e.g. train_cfg.max_epochs=2 or a variable: split=2')
     p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
@@ -57,6 +60,8 @@ def parse_args(argv=None):
 
 def merge_args(cfg: Config, args) -> Config:
     """Fold the command-line flags into the config."""
+    if args.compile:
+        cfg.compile = cfg.get('compile') or True
     if args.work_dir:      # --work-dir > the config's work_dir > ./work_dirs/<config name>
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

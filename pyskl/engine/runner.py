@@ -92,8 +92,16 @@ class StrictLoadRunner(Runner):
         """mmengine's ``from_cfg`` on a copy of ``cfg`` with its late-bound
         variables resolved (:mod:`pyskl.engine.config`): a config read by plain
         ``Config.fromfile`` runs as it does through the tools."""
+        from .compile import compile_options, compile_recognizer
         from .config import resolve_variables
-        runner = super().from_cfg(resolve_variables(copy.deepcopy(cfg)))
+        cfg = resolve_variables(copy.deepcopy(cfg))
+        # pyskl compiles backbone and head itself (state-dict names unchanged, eager
+        # fallback); mmengine's own compile of train_step is not used
+        options = compile_options(cfg.pop('compile', None))
+        runner = super().from_cfg(cfg)
+        if options is not None:
+            model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+            compile_recognizer(model, options)
         runner.register_hook(LabelRangeCheckHook())
         return runner
 

@@ -1,0 +1,82 @@
+"""``torch.compile`` of a recognizer's backbone and head, with eager fallback.
+
+``compile_recognizer(model, options)`` replaces the ``forward`` of
+``model.backbone`` and ``model.cls_head`` by a compiled version (modules,
+parameters and state-dict names stay as they are, so checkpoints load and save
+unchanged; DDP wraps the model as usual). The first call of each compiles
+(its time is logged); when compilation fails -- no C++ compiler for the
+inductor backend, an unsupported op, an old torch -- one warning names the
+reason and that part runs eagerly from then on. The data preprocessor (and,
+for PoseC3D with on-device heatmaps, the drawer) stays eager.
+
+Config: ``compile = True`` or ``compile = dict(backend='inductor',
+mode='max-autotune', dynamic=None, ...)`` (``torch.compile``'s arguments);
+``tools/train.py --compile`` / ``tools/test.py --compile`` (PYSKL's flag) set it.
+"""
+from __future__ import annotations
+
+import time
+from typing import Dict, Optional
+
+import torch
+from mmengine.logging import print_log
+
+
+class CompiledForward:
+    """``forward`` of one module, compiled on first use, eager after a failure."""
+
+    def __init__(self, module: torch.nn.Module, name: str, options: Dict):
+        self.eager = module.forward
+        self.name = name
+        self.failed: Optional[str] = None
+        self.first = True
+        try:
+            self.compiled = torch.compile(self.eager, **options)
+        except Exception as e:  # noqa: BLE001 - any failure falls back to eager
+            self._fail(e)
+
+    def _fail(self, err: Exception) -> None:
+        self.failed = f'{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ""}'
+        print_log(f'--compile: {self.name} runs eagerly, compilation failed ({self.failed})',
+                  logger='current', level=30)
+
+    def __call__(self, *args, **kwargs):
+        if self.failed:
+            return self.eager(*args, **kwargs)
+        start = time.perf_counter()
+        try:
+            out = self.compiled(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - compilation happens at the first call
+            self._fail(e)
+            return self.eager(*args, **kwargs)
+        if self.first:
+            self.first = False
+            print_log(f'--compile: {self.name} compiled in {time.perf_counter() - start:.1f} s '
+                      '(first call)', logger='current')
+        return out
+
+
+def compile_options(value) -> Optional[Dict]:
+    """``cfg.compile`` -> ``torch.compile`` keyword arguments, or None (off).
+
+    Raises:
+        TypeError: neither a bool nor a dict.
+    """
+    if value is None or value is False:
+        return None
+    if value is True:
+        return {}
+    if isinstance(value, dict):
+        return dict(value)
+    raise TypeError(f'compile must be True, False or a dict of torch.compile arguments, got '
+                    f'{value!r}')
+
+
+def compile_recognizer(model: torch.nn.Module, options: Dict) -> torch.nn.Module:
+    """Compile ``model.backbone`` and ``model.cls_head`` in place (see the
+    module docstring); returns ``model``."""
+    for name in ('backbone', 'cls_head'):
+        part = getattr(model, name, None)
+        if part is not None and not isinstance(part.forward, CompiledForward):
+            part.forward = CompiledForward(part, f'{type(model).__name__}.{name}', options)
+    return model
