@@ -17,7 +17,8 @@ clips (ties: the later epoch, then the smaller weights). Step 2 trains every
 stream with ``w_s > 0`` on the whole train split for the config's schedule,
 takes its epoch-``e*`` checkpoint, tests it (the config's multi-clip test)
 and fuses with ``w``; ``final.json`` holds each seed's stream and fused top-1
-and their mean and standard deviation. ``--cfg-options`` reach every run
+and their mean and standard deviation; a final training whose checkpoint is
+already in the work dir is not repeated. ``--cfg-options`` reach every run
 (``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
 """
 import argparse
@@ -135,6 +136,12 @@ def select(args, cfg_opts, samples):
     return out
 
 
+def final_options(opts):
+    """The options of a final training run: no validation (it would be on the
+    training split), every epoch's checkpoint kept."""
+    return dict(opts, **{'train_cfg.val_interval': 10 ** 6})
+
+
 def final(args, cfg_opts):
     sel_path = osp.join(args.work_dir, 'selection.json')
     if not osp.isfile(sel_path):
@@ -148,8 +155,9 @@ def final(args, cfg_opts):
         for s in streams:
             wd = osp.join(args.work_dir, f'final_{s}_seed{seed}')
             opts = dict(cfg_opts['opts'], feats=[s])
-            _run(args.config, dict(opts, **{'train_cfg.val_interval': 10 ** 6}), wd, seed)
             ckpt = osp.join(wd, f'epoch_{sel["epoch"]}.pth')
+            if not osp.isfile(ckpt):          # a finished training is not repeated
+                _run(args.config, final_options(opts), wd, seed)
             from pyskl.engine import build_runner, load_config
             tcfg = load_config(args.config, opts)
             tcfg.work_dir = wd
