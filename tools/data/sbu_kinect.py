@@ -17,6 +17,7 @@ out (exit status 1).
 """
 import argparse
 import glob
+import os
 import os.path as osp
 import sys
 
@@ -80,6 +81,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not osp.isdir(args.src):
         p.error(f'--src {args.src!r} is not a folder')
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     out = check_output_path(args.out, '--out', suffixes=('.pkl',))
     data, failed = convert(args.src)
     if not data['annotations']:

@@ -12,6 +12,7 @@ cross-subject protocol, ``train`` = subjects 1, 3, 5, 7 and ``test`` = 2, 4,
 """
 import argparse
 import glob
+import os
 import os.path as osp
 import re
 import sys
@@ -69,6 +70,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if not osp.isdir(args.src):
         p.error(f'--src {args.src!r} is not a folder')
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     out = check_output_path(args.out, '--out', suffixes=('.pkl',))
     data, failed = convert(args.src)
     if not data['annotations']:
