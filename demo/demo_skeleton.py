@@ -78,8 +78,13 @@ def parse_args(argv=None):
     p.add_argument('--topk', type=int, default=3, help='labels written on the video')
     p.add_argument('--max-frames', type=int, help='stop after this many frames')
     p.add_argument('--pred-out', help='write the per-window predictions here (JSON)')
+    p.add_argument('--smooth', type=int, default=3,
+                   help='action segments: windows of the moving average of the scores')
+    p.add_argument('--hold', type=int, default=2,
+                   help='action segments: windows a new label must lead before it starts')
     args = p.parse_args(argv)
-    for name in ('window', 'stride', 'short_side', 'max_person', 'topk', 'max_frames'):
+    for name in ('window', 'stride', 'short_side', 'max_person', 'topk', 'max_frames', 'smooth',
+                 'hold'):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f'--{name.replace("_", "-")} must be at least 1, got {value}')
@@ -163,6 +168,8 @@ class WindowClassifier:
         self.target_layout = config_layout(model.cfg)
         self.source_layout, self.img_shape = source_layout, img_shape
         self.max_person, self.topk, self.fps = max_person, topk, fps
+        #: (start, end, scene scores, {track_id: scores}) of every window, for segments
+        self.history = []
         fmt = [t for t in steps if t.get('type') == 'FormatGCNInput']
         #: persons the model takes at once (2: pairs; PoseC3D: 1 per volume)
         self.model_persons = int(fmt[0].get('num_person', 2)) if fmt else 1
@@ -203,6 +210,7 @@ class WindowClassifier:
             return [(labels[i], round(float(row[i]), 4)) for i in np.argsort(-row)[:self.topk]]
 
         pred['top'] = top(scores[0])
+        per_track = {}
         persons = []
         for g, row in zip(person_groups, scores[1:]):
             for m in g:
@@ -213,12 +221,32 @@ class WindowClassifier:
                 box = keypoint_boxes(pkp[m, last][None], psc[m, last][None])[0]
                 other = [pids[x] for x in g if x != m]
                 best = top(row)
+                per_track[int(pids[m])] = row
                 persons.append(dict(track_id=int(pids[m]),
                                     bbox=[round(float(x), 1) for x in box],
                                     label=best[0][0], score=best[0][1], topk=best,
                                     partner=int(other[0]) if other else None))
         pred['persons'] = sorted(persons, key=lambda p: p['track_id'])
+        self.history.append((start, end, scores[0], per_track))
         return pred
+
+    def segments(self, smooth: int = 3, hold: int = 2) -> Dict:
+        """Action segments of the scene and of each person over the windows
+        classified so far (:func:`pyskl.apis.segments.segments_from_windows`):
+        ``{'scene': [...], 'persons': {track_id: [...]}}``."""
+        from pyskl.apis.segments import segments_from_windows
+        hist = self.history
+        out = dict(scene=segments_from_windows([(s, e) for s, e, _, _ in hist],
+                                               np.array([sc for _, _, sc, _ in hist]).reshape(
+                                                   len(hist), -1), self.labels, smooth, hold)
+                   if hist else [], persons={})
+        tracks = sorted({t for _, _, _, pt in hist for t in pt})
+        for t in tracks:
+            rows = [(s, e, pt[t]) for s, e, _, pt in hist if t in pt]
+            out['persons'][t] = segments_from_windows([(s, e) for s, e, _ in rows],
+                                                      np.stack([r for _, _, r in rows]),
+                                                      self.labels, smooth, hold)
+        return out
 
 
 def label_lines(pred: Optional[Dict]) -> List[str]:
@@ -320,10 +348,16 @@ def main(argv=None):
         print(f"frames {p['start']}-{p['end'] - 1} ({p['start_s']:.1f}-{p['end_s']:.1f} s): "
               f'{top}')
     print(f'wrote {sink.count} frames to {args.out}')
+    segments = clf.segments(args.smooth, args.hold)
+    for s in segments['scene']:
+        print(f"segment frames {s['start']}-{s['end'] - 1}: {s['label']} {s['score']:.3f}")
     if args.pred_out:
         with atomic_write(args.pred_out, 'w') as f:
             json.dump(dict(video=args.video, config=args.config, checkpoint=args.checkpoint,
-                           fps=src.fps, windows=preds), f, indent=1)
+                           fps=src.fps, windows=preds,
+                           segments=dict(scene=segments['scene'],
+                                         persons={str(k): v for k, v in
+                                                  segments['persons'].items()})), f, indent=1)
     return preds
 
 

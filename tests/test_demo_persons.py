@@ -82,3 +82,16 @@ def test_a_two_person_model_labels_pairs_chosen_by_proximity():
     assert by[0]['topk'] == by[2]['topk']                # a pair shares its label
     empty = clf(PoseTracker(), 0, 0)
     assert empty['top'] == [] and empty['note'] == 'no person'
+
+
+def test_segments_of_the_scene_and_each_person():
+    clf = classifier(JHMDB)
+    tr = tracked([(150, 240, 1.0), (480, 240, 0.0)], T=40)
+    for s in range(0, 25, 8):
+        clf(tr, s, s + 16)
+    seg = clf.segments(smooth=1, hold=1)
+    assert sorted(seg['persons']) == [0, 1]
+    for segs in [seg['scene']] + list(seg['persons'].values()):
+        assert segs[0]['start'] == 0 and segs[-1]['end'] == 40      # the covered frames
+        assert all(a['end'] == b['start'] for a, b in zip(segs, segs[1:]))   # no gaps
+        assert sum(s['windows'] for s in segs) == 4
