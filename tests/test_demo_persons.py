@@ -95,3 +95,24 @@ def test_segments_of_the_scene_and_each_person():
         assert segs[0]['start'] == 0 and segs[-1]['end'] == 40      # the covered frames
         assert all(a['end'] == b['start'] for a, b in zip(segs, segs[1:]))   # no gaps
         assert sum(s['windows'] for s in segs) == 4
+
+
+def test_people_entering_leaving_and_short_tracks():
+    """A person who leaves at frame 12, one who enters at frame 16 for 6 frames (a
+    track shorter than the window): both are labelled, each box is their last pose;
+    a window with nobody says so."""
+    clf = classifier(JHMDB)
+    tr = PoseTracker()
+    for t in range(30):
+        people = []
+        if t < 12:
+            people.append(person(150, 240, t, 1.0))
+        if 16 <= t < 22:
+            people.append(person(480, 240, t, 0.0))
+        kp = np.stack(people) if people else np.zeros((0, 17, 2), np.float32)
+        tr.update(PoseResult(kp, np.full(kp.shape[:2], 0.9, np.float32)), t)
+    pred = clf(tr, 0, 24)
+    assert len(pred['persons']) == 2
+    left, entered = sorted(pred['persons'], key=lambda p: p['bbox'][0])
+    assert left['bbox'][0] < 150 < left['bbox'][2] and entered['bbox'][0] < 480 < entered['bbox'][2]
+    assert clf(tr, 24, 30)['note'] == 'no person'
