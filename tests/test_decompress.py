@@ -111,4 +111,4 @@ def test_pose_dataset_reads_a_compressed_file_end_to_end(tmp_path):
         pickle.dump(dict(split=dict(train=['v0']), annotations=[bad]), f)
     with pytest.raises(AnnotationError, match="sample 'v0': missing key.*keypoint or raw_file"):
         DATASETS.build(dict(type='PoseDataset', ann_file=str(tmp_path / 'bad.pkl'),
-                            split='train'))
+                            split='train', pipeline=[dict(type='DecompressPose')]))

@@ -38,7 +38,8 @@ def test_registry_covers_every_model_class():
     from test_gcn_zoo import SMALL as ZOO
     tested = set(SMALL_BACKBONES) | set(SMALL_HEADS) | set(RECOGNIZERS) | set(ZOO) | {
         'EHGFormer', 'ActionHeadClassification',  # tests/test_ehgformer.py
-        'CrossEntropyLoss', 'ActionDataPreprocessor', 'I3DHead', 'Recognizer3D',
+        'CrossEntropyLoss', 'BCELossWithLogits',  # tests/test_sampling_labels.py
+        'ActionDataPreprocessor', 'I3DHead', 'Recognizer3D',
         'RGBPoseConv3D', 'ResNet3dPathway', 'RGBPoseHead', 'MMRecognizer3D',
         'MultiModalDataPreprocessor'} | {  # tests/test_rgbpose*.py
         cfg['type'] for cfg, _, _ in BACKBONES_3D}
