@@ -41,3 +41,22 @@ def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
     assert 0 <= fin['fused_mean'] <= 1 and fin['fused_std'] == 0.0
     used = [s for s, w in sel['weights'].items() if w > 0]
     assert set(fin['seeds'][0]) == {'seed', 'fused', *used}
+
+
+def test_group_folds_keep_subjects_apart(tmp_path, monkeypatch):
+    """--group-regex: the folds of the selection hold whole groups (here the
+    first letter of the class name, a stand-in for a subject id)."""
+    calls = []
+    monkeypatch.setattr(kfold_select, '_run', lambda *a, **k: calls.append(a) or (None, None))
+    monkeypatch.setattr(kfold_select._Scores, 'epochs', [])
+    work = str(tmp_path / 'g')
+    try:
+        kfold_select.main([CFG, '--work-dir', work, '--streams', 'j', '--folds', '2',
+                           '--subset', '40', '--group-regex', r'^(\w)'] + QUICK)
+    except SystemExit as e:                    # no scores from the stubbed runs
+        assert 'no validation epoch' in str(e)
+    folds = pickle.load(open(osp.join(work, 'folds.pkl'), 'rb'))
+    g = lambda n: n[0]  # noqa: E731
+    v0, v1 = folds['split']['sel0_val'], folds['split']['sel1_val']
+    assert v0 and v1 and not {g(n) for n in v0} & {g(n) for n in v1}
+    assert len(calls) == 2

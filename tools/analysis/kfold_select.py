@@ -9,7 +9,9 @@ train and test with them -- without looking at the test split before the end.
     python tools/analysis/kfold_select.py configs/small/stgcnpp_small_utd-mhad-3d.py \\
         --work-dir work_dirs/utd_select --final --seeds 0 1 2
 
-Step 1 writes ``selection.json``: per stream and epoch the validation top-1
+Folds are stratified by label, or with ``--group-field subject`` /
+``--group-regex`` keep whole subjects (actor pairs) apart, like the test
+protocol of a cross-subject split. Step 1 writes ``selection.json``: per stream and epoch the validation top-1
 pooled over the folds, and the choice -- the epoch ``e*`` and stream weights
 ``w`` (first stream 1, the others from {0, 0.5, 1, 2}) that maximise the
 top-1 of the fused class probabilities ``sum_s w_s p_s`` over all held-out
@@ -84,8 +86,12 @@ def _run(config, opts, work_dir, seed, collect=False):
 
 
 def select(args, cfg_opts, samples):
-    from make_split import kfold
-    folds = kfold(samples, args.folds, args.seed, stratified=True)
+    from make_split import _value, kfold
+    if args.group_field or args.group_regex:      # whole subjects / actor pairs per fold
+        groups = [_value(s, args.group_field, args.group_regex) for s in samples]
+        folds = kfold(samples, args.folds, args.seed, groups=groups)
+    else:
+        folds = kfold(samples, args.folds, args.seed, stratified=True)
     data = dict(split={}, annotations=samples)
     for f in range(args.folds):
         data['split'][f'sel{f}_train'] = [s['frame_dir'] for s, g in zip(samples, folds) if g != f]
@@ -111,7 +117,10 @@ def select(args, cfg_opts, samples):
                 pooled = [(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]),
                            np.concatenate([a[2], b[2]])) for a, b in zip(pooled, per_epoch)]
         scores[stream] = pooled
-    n_epochs = min(len(v) for v in scores.values())
+    n_epochs = min(len(v or []) for v in scores.values())
+    if n_epochs == 0:
+        raise SystemExit('kfold_select: the fold runs recorded no validation epoch (is '
+                         'train_cfg.val_interval larger than the schedule?)')
     curves = {s: [float((v[e][1].argmax(1) == v[e][2]).mean()) for e in range(n_epochs)]
               for s, v in scores.items()}
     best = None
@@ -208,6 +217,9 @@ def main(argv=None):
     p.add_argument('--streams', nargs='+', default=['j', 'b'], choices=('j', 'b', 'jm', 'bm'))
     p.add_argument('--folds', type=int, default=3)
     p.add_argument('--seed', type=int, default=0, help='folds and selection runs')
+    p.add_argument('--group-field', help='keep samples of one value of this field (subject) '
+                   'in one fold, as a cross-subject test does (default: stratified folds)')
+    p.add_argument('--group-regex', help='the same, with a regex group on frame_dir')
     p.add_argument('--final', action='store_true', help='train on the train split, test')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='--final seeds')
     p.add_argument('--subset', type=int, default=None, help='keep N training clips')
