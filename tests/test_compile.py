@@ -92,3 +92,16 @@ def test_runner_compiles_when_the_config_says_so(jhmdb_ann, tmp_path):
     assert runner.model.backbone.forward.failed          # fell back, training went on
     ckpt = torch.load(osp.join(tmp_path, 'epoch_1.pth'), weights_only=False)
     assert not any('_orig_mod' in k for k in ckpt['state_dict'])
+
+
+def test_a_non_finite_compiled_output_falls_back_to_eager():
+    """A compiled forward whose first output is NaN where eager is finite (a
+    miscompiled kernel) is dropped for the eager one, with a warning."""
+    model = tiny()
+    x = torch.randn(1, 1, 2, 12, 17, 3)
+    want = model(x)
+    fwd = CompiledForward(model.cls_head, 'head', dict(backend='eager'))
+    fwd.compiled = lambda *a, **k: torch.full((1, 5), float('nan'))
+    model.cls_head.forward = fwd
+    torch.testing.assert_close(model(x), want, rtol=0, atol=0)
+    assert 'NaN' in fwd.failed

@@ -6,7 +6,9 @@ parameters and state-dict names stay as they are, so checkpoints load and save
 unchanged; DDP wraps the model as usual). The first call of each compiles
 (its time is logged); when compilation fails -- no C++ compiler for the
 inductor backend, an unsupported op, an old torch -- one warning names the
-reason and that part runs eagerly from then on. The data preprocessor (and,
+reason and that part runs eagerly from then on; so it does when the first
+compiled output holds NaN or infinite values that the eager forward does not
+(a miscompiled kernel). The data preprocessor (and,
 for PoseC3D with on-device heatmaps, the drawer) stays eager.
 
 Config: ``compile = True`` or ``compile = dict(backend='inductor',
@@ -53,7 +55,24 @@ class CompiledForward:
             self.first = False
             print_log(f'--compile: {self.name} compiled in {time.perf_counter() - start:.1f} s '
                       '(first call)', logger='current')
+            if not _finite(out):            # a miscompiled kernel: check against eager once
+                ref = self.eager(*args, **kwargs)
+                if _finite(ref):
+                    self._fail(RuntimeError('the compiled forward gave NaN or infinite values '
+                                            'where the eager one does not'))
+                    return ref
         return out
+
+
+def _finite(out) -> bool:
+    """Every floating tensor in ``out`` (a tensor, tuple, list or dict) is finite."""
+    if isinstance(out, torch.Tensor):
+        return not out.is_floating_point() or bool(torch.isfinite(out).all())
+    if isinstance(out, (tuple, list)):
+        return all(_finite(x) for x in out)
+    if isinstance(out, dict):
+        return all(_finite(x) for x in out.values())
+    return True
 
 
 def compile_options(value) -> Optional[Dict]:
