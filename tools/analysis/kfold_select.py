@@ -256,7 +256,7 @@ def main(argv=None):
                              annotations=samples + tests), fh)
         opts['ann_file'] = sub
     os.makedirs(args.work_dir, exist_ok=True)
-    cfg_opts = dict(opts=opts, ann_file_src=opts.get('ann_file', ds.ann_file))
+    cfg_opts = dict(opts=opts)
     if args.final:
         return final(args, cfg_opts)
     return select(args, cfg_opts, samples)
