@@ -6,6 +6,8 @@ import os.path as osp
 import pickle
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
@@ -13,7 +15,7 @@ import kfold_select  # noqa: E402
 
 CFG = osp.join(ROOT, 'configs', 'small', 'stgcnpp_small_jhmdb-2d.py')
 JHMDB = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz')
-QUICK = ['--cfg-options', 'num_epochs=2', 'repeat_times=1', 'clip_len=8', f'ann_file={JHMDB}']
+QUICK = ['--cfg-options', 'num_epochs=2', 'repeat_times=1', 'min_epoch_samples=0', 'clip_len=8', f'ann_file={JHMDB}']
 
 
 def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
@@ -60,3 +62,20 @@ def test_group_folds_keep_subjects_apart(tmp_path, monkeypatch):
     v0, v1 = folds['split']['sel0_val'], folds['split']['sel1_val']
     assert v0 and v1 and not {g(n) for n in v0} & {g(n) for n in v1}
     assert len(calls) == 2
+
+
+def test_prior_choice_trains_without_fold_runs(tmp_path, monkeypatch):
+    """--final --prior: the last epoch and the given streams at equal weights,
+    written as the selection, with no fold run."""
+    work = str(tmp_path / 'prior')
+    monkeypatch.setattr(kfold_select, 'select', lambda *a: pytest.fail('fold runs'))
+    fin = kfold_select.main([CFG, '--work-dir', work, '--final', '--prior', '--streams', 'j',
+                             '--seeds', '0', '--subset', '28'] + QUICK)
+    sel = json.load(open(osp.join(work, 'selection.json')))
+    assert sel['chosen_by'] == 'prior' and sel['epoch'] == 2 and sel['weights'] == {'j': 1.0}
+    assert fin['seeds'][0]['fused'] == fin['seeds'][0]['j']
+    with pytest.raises(SystemExit, match='another selection'):
+        kfold_select.main([CFG, '--work-dir', work, '--final', '--prior', '--streams', 'j', 'b',
+                           '--seeds', '0', '--subset', '28'] + QUICK)
+    with pytest.raises(SystemExit):
+        kfold_select.main([CFG, '--work-dir', work, '--prior'] + QUICK)

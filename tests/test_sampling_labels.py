@@ -123,3 +123,28 @@ def test_multilabel_training_with_bce_and_map(jhmdb, tmp_path):
     from pyskl.models.losses import BCELossWithLogits
     with pytest.raises(ValueError, match='multi-hot'):
         BCELossWithLogits()(torch.zeros(2, 14), torch.tensor([1, 2]))
+
+
+def test_min_length_repeat_gives_small_datasets_the_same_epoch_length():
+    """MinLengthRepeatDataset: ``times`` passes, or enough that an epoch has
+    ``min_length`` samples; the sampler sees its repeat count."""
+    from mmengine.dataset import RepeatDataset
+    from pyskl.datasets import MinLengthRepeatDataset
+    from pyskl.registry import DATASETS
+    ds = PoseDataset(JHMDB, split='train1')                     # 433 clips
+    assert MinLengthRepeatDataset(ds, times=5, min_length=2000).times == 5
+    small = PoseDataset(JHMDB, split='test1')                    # 176 clips
+    rep = MinLengthRepeatDataset(small, times=5, min_length=2000)
+    assert rep.times == 12 and len(rep) == 12 * 176 >= 2000 > 11 * 176
+    assert isinstance(rep, RepeatDataset) and rep[176 * 7 + 3]['frame_dir'] == small[3]['frame_dir']
+    assert MinLengthRepeatDataset(small, times=5).times == 5     # min_length 0: plain repeat
+    built = DATASETS.build(dict(type='MinLengthRepeatDataset', times=2, min_length=500,
+                                dataset=dict(type='PoseDataset', ann_file=JHMDB, split='test1')))
+    assert built.times == 3
+    cp = PoseDataset(JHMDB, split='test1', class_prob={0: 2.0})
+    s = ClassSpecificDistributedSampler(MinLengthRepeatDataset(cp, 1, min_length=500), seed=0)
+    n0 = Counter(cp.labels)[0]
+    assert len(s) == 3 * (176 - n0) + 6 * n0
+    for bad in (dict(times=0), dict(times=1, min_length=-1)):
+        with pytest.raises(ValueError, match='MinLengthRepeatDataset'):
+            MinLengthRepeatDataset(small, **bad)

@@ -2,7 +2,9 @@
 # persons), ST-GCN++ (Duan et al., PYSKL, ACM MM 2022) sized for few clips: base_channels
 # 32, dropout 0.5, label smoothing 0.1, horizontal flip with the layout's left/right swap,
 # random in-plane rotation (+-0.2 rad) and scale (+-10 %), random temporal crop (p_interval
-# 0.7-1), cosine lr, 15 epochs x 5 repeats.
+# 0.7-1), cosine lr, 15 epochs of 5 passes over the
+# training clips, or more passes where that gives fewer than 2000 samples an epoch
+# (MinLengthRepeatDataset: a 50-clip dataset gets as many steps as a 400-clip one).
 # Validation runs on val_split, by default the training split itself (monitoring only):
 # nothing here looks at the test split before the final test. Epoch, streams and fusion
 # weights are chosen on folds carved from the training split by
@@ -20,6 +22,7 @@ test_split = 'test'
 feats = ['j']
 clip_len = 32
 repeat_times = 5
+min_epoch_samples = 2000
 num_epochs = 15
 lr = 0.1
 batch_size = 16
@@ -82,8 +85,9 @@ train_dataloader = dict(
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='RepeatDataset',
+        type='MinLengthRepeatDataset',
         times='{repeat_times}',
+        min_length='{min_epoch_samples}',
         dataset=dict(type='PoseDataset', ann_file='{ann_file}', pipeline=train_pipeline,
                      split='{train_split}')))
 

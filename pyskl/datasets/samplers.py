@@ -22,7 +22,8 @@ from pyskl.registry import DATA_SAMPLERS
 def _labels_and_times(dataset):
     times = 1
     inner = dataset
-    if type(dataset).__name__ == 'RepeatDataset':
+    from mmengine.dataset import RepeatDataset
+    if isinstance(dataset, RepeatDataset):           # and MinLengthRepeatDataset
         times, inner = dataset.times, dataset.dataset
     labels = getattr(inner, 'labels', None)
     if labels is None:

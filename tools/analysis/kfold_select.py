@@ -20,7 +20,10 @@ stream with ``w_s > 0`` on the whole train split for the config's schedule,
 takes its epoch-``e*`` checkpoint, tests it (the config's multi-clip test)
 and fuses with ``w``; ``final.json`` holds each seed's stream and fused top-1
 and their mean and standard deviation; a final training whose checkpoint is
-already in the work dir is not repeated. ``--cfg-options`` reach every run
+already in the work dir is not repeated. ``--final --prior`` skips the
+selection: the last epoch and ``--streams`` with equal weights, the choice a
+recipe makes before it sees data (``selection.json`` says ``chosen_by:
+prior``). ``--cfg-options`` reach every run
 (``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
 """
 import argparse
@@ -151,8 +154,31 @@ def final_options(opts):
     return dict(opts, **{'train_cfg.val_interval': 10 ** 6})
 
 
+def prior_selection(args, cfg_opts):
+    """The recipe's choice made before seeing any data: the last epoch and
+    ``--streams`` fused with equal weights (PYSKL's practice), written as
+    ``selection.json`` (``chosen_by: 'prior'``) for ``--final``."""
+    from pyskl.engine import load_config
+    cfg = load_config(args.config, copy.deepcopy(cfg_opts['opts']))
+    out = dict(config=args.config, cfg_options=cfg_opts['opts'], chosen_by='prior',
+               streams=list(args.streams), epoch=int(cfg.train_cfg.max_epochs),
+               weights={s: 1.0 for s in args.streams})
+    path = osp.join(args.work_dir, 'selection.json')
+    if osp.isfile(path):
+        with open(path) as fh:
+            old = json.load(fh)
+        if old.get('chosen_by') != 'prior' or old['weights'] != out['weights']:
+            raise SystemExit(f'{path} holds another selection; use another --work-dir')
+    with open(path + '.tmp', 'w') as fh:
+        json.dump(out, fh, indent=1)
+    os.replace(path + '.tmp', path)
+    return out
+
+
 def final(args, cfg_opts):
     sel_path = osp.join(args.work_dir, 'selection.json')
+    if args.prior:
+        prior_selection(args, cfg_opts)
     if not osp.isfile(sel_path):
         raise SystemExit(f'{sel_path} does not exist: run the selection (without --final) first')
     with open(sel_path) as fh:
@@ -222,11 +248,16 @@ def main(argv=None):
     p.add_argument('--group-regex', help='the same, with a regex group on frame_dir')
     p.add_argument('--final', action='store_true', help='train on the train split, test')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='--final seeds')
+    p.add_argument('--prior', action='store_true',
+                   help='--final without a selection: the last epoch, --streams with equal '
+                   'weights (no fold runs)')
     p.add_argument('--subset', type=int, default=None, help='keep N training clips')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
     args = p.parse_args(argv)
     if args.folds < 2:
         p.error('--folds must be >= 2')
+    if args.prior and not args.final:
+        p.error('--prior goes with --final')
     from pyskl.utils import register_all_modules
     register_all_modules()
     _register_collector()

@@ -18,7 +18,9 @@ train, the last 3 test, so a clip and its mirror always share a split and, where
 the ids follow the actors (wave1, wave2, bend; not jack, see the data README),
 no actor is in both. Few-shot training splits ``train_1pair`` / ``train_2pair``: the
 first 1 / 2 pairs of each class (8 / 16 clips), subsets of ``train`` (for fine-tuning
-with few labels: docs/results.md, EHGFormer).
+with few labels: docs/results.md, EHGFormer). Each annotation gets ``pair``
+(``<class>_pair<k>``): the clip and its mirror share it, so folds made with
+``kfold_select.py --group-field pair`` never split them.
 """
 import argparse
 import glob
@@ -82,16 +84,20 @@ def make_videos(src: str, out: str, scale: int = 4) -> str:
 def make_split(src: str, out: str) -> str:
     anns = load_data(osp.join(out, 'poses.pkl'), 'pose file')
     have = {a['frame_dir'] for a in anns}
+    pair_of = {}
     split = dict(train=[], test=[], **{f'train_{n}pair': [] for n in FEW_SHOT_PAIRS})
     for folder in sorted(FOLDERS):
         names = [f'{CLASSES[FOLDERS[folder]]}_{cid}' for fo, cid, _ in clips(src) if fo == folder]
         for i, name in enumerate(names):               # pairs: ids 2k, 2k+1 in sorted order
+            pair_of[name] = f'{CLASSES[FOLDERS[folder]]}_pair{i // 2}'
             if name in have:
                 split['train' if i // 2 < TRAIN_PAIRS else 'test'].append(name)
                 for n in FEW_SHOT_PAIRS:
                     if i // 2 < n:
                         split[f'train_{n}pair'].append(name)
     missing = sorted({f'{CLASSES[FOLDERS[fo]]}_{cid}' for fo, cid, _ in clips(src)} - have)
+    for a in anns:                                  # a clip and its mirror: one group
+        a['pair'] = pair_of.get(a['frame_dir'], a['frame_dir'])
     dst = osp.join(out, 'weizmann4_2d.pkl')
     dump_pickle(dict(split=split, annotations=anns), dst)
     print(f'wrote {dst}: train {len(split["train"])}, test {len(split["test"])} clips'

@@ -1,0 +1,167 @@
+"""Two real people doing different known actions in one video: Weizmann-4
+test clips placed side by side, for a known-answer test of per-person labels.
+
+    python tools/data/weizmann_composite.py make --out data/weizmann4/composite
+    python demo/demo_skeleton.py data/weizmann4/composite/wave1+jack.mp4 out.mp4 \\
+        --config CONFIG --checkpoint CKPT --pose-backend mediapipe-multi \\
+        --window 32 --stride 16 --pred-out data/weizmann4/composite/wave1+jack.json
+    python tools/data/weizmann_composite.py score --out data/weizmann4/composite
+
+``make``: for every pair of distinct classes (6 pairs of wave1, wave2, jack,
+bend) one video ``OUT/<left>+<right>.mp4``: the left half is a test-split clip
+of the first class, the right half one of the second (the original, not the
+mirror, of the k-th test pair of each class, so the 6 videos use different
+clips), separated by a ``--gap`` of the frames' median colour, the shorter clip
+looped to the longer one's length (capped at ``--max-frames``), every frame
+upscaled x ``--scale`` (people are ~40 px tall in the 64 px strips) and
+written at 25 fps. Test-split clips only: a model trained on the Weizmann-4
+``train`` split (tools/data/weizmann4.py) has never seen these actors. The
+ground truth goes to ``OUT/composites.json``: per video the two clips, their
+labels and the x range (pixels of the video) of each half.
+
+``score``: reads each video's demo ``--pred-out`` JSON (``OUT/<name>.json``)
+and counts, per window, each labelled person against the action of the half
+its box centre lies in; prints and writes ``OUT/score.json``: person-windows
+correct / total, windows with a person found in both halves, per video and
+overall. Boxes are in the pixels of the demo's output video, which keeps the
+input's size unless ``--short-side`` was given (then pass the same
+``--short-side`` here).
+"""
+import argparse
+import itertools
+import json
+import os
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import weizmann4  # noqa: E402
+
+FPS = 25
+
+
+def _test_originals(src):
+    """``{class index: [strip path, ...]}``: the original (first) clip of each
+    test pair, in id order."""
+    by = {}
+    for folder, cid, path in weizmann4.clips(src):
+        by.setdefault(weizmann4.FOLDERS[folder], []).append((cid, path))
+    out = {}
+    for c, items in by.items():
+        pairs = [items[i:i + 2] for i in range(0, len(items), 2)]
+        out[c] = [(f'{weizmann4.CLASSES[c]}_{p[0][0]}', p[0][1])
+                  for p in pairs[weizmann4.TRAIN_PAIRS:]]
+    return out
+
+
+def compose(left: np.ndarray, right: np.ndarray, gap: int, max_frames: int) -> np.ndarray:
+    """(T, 64, 128 + gap, 3) uint8: ``left`` and ``right`` ((T_i, 64, 64, 3))
+    side by side, the shorter looped to the longer's length (at most
+    ``max_frames``), the gap filled with the clips' median colour."""
+    t = min(max(len(left), len(right)), max_frames)
+    loop = lambda c: c[np.arange(t) % len(c)]  # noqa: E731
+    a, b = loop(left), loop(right)
+    fill = np.median(np.concatenate([a[:, :, :4], b[:, :, -4:]], 2).reshape(-1, 3), 0)
+    mid = np.broadcast_to(fill.astype(np.uint8), (t, a.shape[1], gap, 3))
+    return np.concatenate([a, mid, b], 2)
+
+
+def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96):
+    originals = _test_originals(src)
+    os.makedirs(out, exist_ok=True)
+    truth = []
+    for k, (c1, c2) in enumerate(itertools.combinations(range(len(weizmann4.CLASSES)), 2)):
+        (n1, p1), (n2, p2) = (originals[c1][k % len(originals[c1])],
+                              originals[c2][k % len(originals[c2])])
+        frames = compose(weizmann4.strip_frames(p1), weizmann4.strip_frames(p2), gap,
+                         max_frames)
+        h, w = frames.shape[1] * scale, frames.shape[2] * scale
+        name = f'{weizmann4.CLASSES[c1]}+{weizmann4.CLASSES[c2]}'
+        dst = osp.join(out, name + '.mp4')
+        tmp = osp.join(out, name + '.tmp.mp4')
+        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), FPS, (w, h))
+        if not writer.isOpened():
+            raise RuntimeError(f'cannot write {tmp} (OpenCV has no mp4v writer?)')
+        for f in frames:
+            writer.write(cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC))
+        writer.release()
+        os.replace(tmp, dst)
+        half = 64 * scale
+        truth.append(dict(video=name + '.mp4', frames=len(frames), size=[w, h],
+                          left=dict(clip=n1, label=c1, cls=weizmann4.CLASSES[c1],
+                                    x=[0, half]),
+                          right=dict(clip=n2, label=c2, cls=weizmann4.CLASSES[c2],
+                                     x=[w - half, w])))
+    path = osp.join(out, 'composites.json')
+    with open(path + '.tmp', 'w') as fh:
+        json.dump(truth, fh, indent=1)
+    os.replace(path + '.tmp', path)
+    print(f'wrote {len(truth)} videos and {path}')
+    return truth
+
+
+def score_windows(windows, video, short_side=None):
+    """Per-person correctness of one video's ``--pred-out`` windows against
+    its ground truth entry ``video`` (see ``make``). Returns ``dict(correct,
+    total, both_found, windows)``. A person's half is where its box centre
+    lies (left of the frame's middle: the left clip)."""
+    w, h = video['size']
+    f = 1.0 if not short_side else short_side / min(w, h)
+    mid = w * f / 2
+    correct = total = both = 0
+    for win in windows:
+        sides = set()
+        for p in win.get('persons', []):
+            x1, _, x2, _ = p['bbox']
+            side = 'left' if (x1 + x2) / 2 < mid else 'right'
+            sides.add(side)
+            total += 1
+            correct += int(p['label'] == video[side]['cls'])
+        both += int(sides == {'left', 'right'})
+    return dict(correct=correct, total=total, both_found=both, windows=len(windows))
+
+
+def score(out: str, short_side=None):
+    with open(osp.join(out, 'composites.json')) as fh:
+        truth = json.load(fh)
+    per, c, t = {}, 0, 0
+    for v in truth:
+        pred = osp.join(out, osp.splitext(v['video'])[0] + '.json')
+        if not osp.isfile(pred):
+            raise FileNotFoundError(f'{pred}: run demo/demo_skeleton.py on {v["video"]} '
+                                    'with --pred-out first')
+        with open(pred) as fh:
+            windows = json.load(fh)
+        windows = windows['windows'] if isinstance(windows, dict) else windows
+        r = score_windows(windows, v, short_side)
+        per[v['video']] = r
+        c, t = c + r['correct'], t + r['total']
+        print(f'{v["video"]}: {r["correct"]}/{r["total"]} person-windows right, both persons '
+              f'found in {r["both_found"]}/{r["windows"]} windows')
+    res = dict(videos=per, correct=c, total=t, rate=c / t if t else 0.0)
+    with open(osp.join(out, 'score.json'), 'w') as fh:
+        json.dump(res, fh, indent=1)
+    print(f'overall: {c}/{t} = {100 * res["rate"]:.1f} % of person-windows labelled right')
+    return res
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('step', choices=['make', 'score'])
+    p.add_argument('--src', default=osp.join(weizmann4.SHARED, 'weizmann4'))
+    p.add_argument('--out', default=osp.join('data', 'weizmann4', 'composite'))
+    p.add_argument('--scale', type=int, default=4)
+    p.add_argument('--gap', type=int, default=16, help='pixels between the clips (strip scale)')
+    p.add_argument('--max-frames', type=int, default=96)
+    p.add_argument('--short-side', type=int, default=None, help='score: the demo run\'s')
+    args = p.parse_args(argv)
+    if args.step == 'make':
+        return make(args.src, args.out, args.scale, args.gap, args.max_frames)
+    return score(args.out, args.short_side)
+
+
+if __name__ == '__main__':
+    main()
