@@ -6,18 +6,29 @@ test clips placed side by side, for a known-answer test of per-person labels.
         --config CONFIG --checkpoint CKPT --pose-backend mediapipe-multi \\
         --window 32 --stride 16 --pred-out data/weizmann4/composite/wave1+jack.json
     python tools/data/weizmann_composite.py score --out data/weizmann4/composite
+    python tools/data/weizmann_composite.py poses --out data/weizmann4/composite  # fixtures
 
 ``make``: for every pair of distinct classes (6 pairs of wave1, wave2, jack,
 bend) one video ``OUT/<left>+<right>.mp4``: the left half is a test-split clip
 of the first class, the right half one of the second (the original, not the
 mirror, of the k-th test pair of each class, so the 6 videos use different
-clips), separated by a ``--gap`` of the frames' median colour, the shorter clip
+clips), separated by a ``--gap`` of the frames' median colour, ``--pad`` rows of
+the frame edge repeated above and below (OpenCV's HOG person detector finds
+no one in the tightly cropped strips without them), the shorter clip
 looped to the longer one's length (capped at ``--max-frames``), every frame
 upscaled x ``--scale`` (people are ~40 px tall in the 64 px strips) and
 written at 25 fps. Test-split clips only: a model trained on the Weizmann-4
 ``train`` split (tools/data/weizmann4.py) has never seen these actors. The
 ground truth goes to ``OUT/composites.json``: per video the two clips, their
 labels and the x range (pixels of the video) of each half.
+
+``poses``: runs a pose backend (``--pose-backend``, default
+``mediapipe-multi``: HOG boxes + MediaPipe per crop, needs ``.[demo]``) on every
+frame of each video and saves its raw detections, before tracking, to
+``OUT/<name>.poses.npz`` (``count`` (T,) persons per frame, ``keypoint``
+(sum(count), 17, 2) and ``keypoint_score`` (sum(count), 17) float16): what
+the demo's estimator saw, for replaying the known-answer test without
+MediaPipe (:class:`ReplayEstimator`).
 
 ``score``: reads each video's demo ``--pred-out`` JSON (``OUT/<name>.json``)
 and counts, per window, each labelled person against the action of the half
@@ -57,19 +68,24 @@ def _test_originals(src):
     return out
 
 
-def compose(left: np.ndarray, right: np.ndarray, gap: int, max_frames: int) -> np.ndarray:
-    """(T, 64, 128 + gap, 3) uint8: ``left`` and ``right`` ((T_i, 64, 64, 3))
-    side by side, the shorter looped to the longer's length (at most
-    ``max_frames``), the gap filled with the clips' median colour."""
+def compose(left: np.ndarray, right: np.ndarray, gap: int, max_frames: int,
+            pad: int = 0) -> np.ndarray:
+    """(T, 64 + 2 pad, 128 + gap, 3) uint8: ``left`` and ``right`` ((T_i, 64,
+    64, 3)) side by side, the shorter looped to the longer's length (at most
+    ``max_frames``), the gap filled with the clips' median colour, ``pad``
+    rows of each frame's edge repeated above and below (the strips are cropped
+    to the actor's height; a person detector needs room around the body)."""
     t = min(max(len(left), len(right)), max_frames)
     loop = lambda c: c[np.arange(t) % len(c)]  # noqa: E731
     a, b = loop(left), loop(right)
     fill = np.median(np.concatenate([a[:, :, :4], b[:, :, -4:]], 2).reshape(-1, 3), 0)
     mid = np.broadcast_to(fill.astype(np.uint8), (t, a.shape[1], gap, 3))
-    return np.concatenate([a, mid, b], 2)
+    out = np.concatenate([a, mid, b], 2)
+    return np.pad(out, ((0, 0), (pad, pad), (0, 0), (0, 0)), mode='edge') if pad else out
 
 
-def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96):
+def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96,
+         pad: int = 32):
     originals = _test_originals(src)
     os.makedirs(out, exist_ok=True)
     truth = []
@@ -77,7 +93,7 @@ def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96
         (n1, p1), (n2, p2) = (originals[c1][k % len(originals[c1])],
                               originals[c2][k % len(originals[c2])])
         frames = compose(weizmann4.strip_frames(p1), weizmann4.strip_frames(p2), gap,
-                         max_frames)
+                         max_frames, pad)
         h, w = frames.shape[1] * scale, frames.shape[2] * scale
         name = f'{weizmann4.CLASSES[c1]}+{weizmann4.CLASSES[c2]}'
         dst = osp.join(out, name + '.mp4')
@@ -101,6 +117,64 @@ def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96
     os.replace(path + '.tmp', path)
     print(f'wrote {len(truth)} videos and {path}')
     return truth
+
+
+def record_poses(out: str, backend: str = 'mediapipe-multi'):
+    """Save the raw per-frame detections of ``backend`` on every composite
+    video of ``out`` (see ``poses`` in the module docstring)."""
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+    from pyskl.apis import build_pose_estimator
+    from pyskl.io import VideoSource
+    with open(osp.join(out, 'composites.json')) as fh:
+        truth = json.load(fh)
+    for v in truth:
+        est = build_pose_estimator(backend)
+        src = VideoSource(osp.join(out, v['video']))
+        count, kps, scs = [], [], []
+        try:
+            for frame in src:
+                det = est(frame)
+                count.append(len(det))
+                kps.append(det.keypoint)
+                scs.append(det.keypoint_score)
+        finally:
+            src.close()
+            est.close()
+        dst = osp.join(out, osp.splitext(v['video'])[0] + '.poses.npz')
+        np.savez_compressed(dst + '.tmp.npz', count=np.array(count, np.int32), layout=est.layout,
+                            keypoint=np.concatenate(kps).astype(np.float16),
+                            keypoint_score=np.concatenate(scs).astype(np.float16))
+        os.replace(dst + '.tmp.npz', dst)
+        print(f'{dst}: {len(count)} frames, persons per frame {np.bincount(count).tolist()}')
+
+
+class ReplayEstimator:
+    """A pose estimator that hands out recorded detections
+    (``<name>.poses.npz`` of :func:`record_poses`) frame by frame, in the
+    demo's estimator interface (``layout``, ``__call__(frame)``, ``close``).
+
+    Raises:
+        IndexError: asked for more frames than were recorded.
+    """
+
+    def __init__(self, path: str):
+        sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+        from pyskl.structures import PoseResult
+        d = np.load(path)
+        self.layout = str(d['layout'])
+        ends = np.cumsum(d['count'])
+        kp, sc = d['keypoint'].astype(np.float32), d['keypoint_score'].astype(np.float32)
+        self.frames = [PoseResult(kp[e - n:e], sc[e - n:e]) for n, e in zip(d['count'], ends)]
+        self.t = 0
+
+    def __call__(self, frame):
+        if self.t >= len(self.frames):
+            raise IndexError(f'ReplayEstimator: {len(self.frames)} frames recorded, asked for more')
+        self.t += 1
+        return self.frames[self.t - 1]
+
+    def close(self):
+        pass
 
 
 def score_windows(windows, video, short_side=None):
@@ -150,16 +224,20 @@ def score(out: str, short_side=None):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('step', choices=['make', 'score'])
+    p.add_argument('step', choices=['make', 'poses', 'score'])
+    p.add_argument('--pose-backend', default='mediapipe-multi', help='poses: the backend')
     p.add_argument('--src', default=osp.join(weizmann4.SHARED, 'weizmann4'))
     p.add_argument('--out', default=osp.join('data', 'weizmann4', 'composite'))
     p.add_argument('--scale', type=int, default=4)
     p.add_argument('--gap', type=int, default=16, help='pixels between the clips (strip scale)')
     p.add_argument('--max-frames', type=int, default=96)
+    p.add_argument('--pad', type=int, default=32, help='rows above and below (strip scale)')
     p.add_argument('--short-side', type=int, default=None, help='score: the demo run\'s')
     args = p.parse_args(argv)
     if args.step == 'make':
-        return make(args.src, args.out, args.scale, args.gap, args.max_frames)
+        return make(args.src, args.out, args.scale, args.gap, args.max_frames, args.pad)
+    if args.step == 'poses':
+        return record_poses(args.out, args.pose_backend)
     return score(args.out, args.short_side)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from pyskl.skeleton.mapping import MEDIAPIPE_TO_COCO
-from pyskl.structures import PoseResult
+from pyskl.structures import PoseResult, box_iou, keypoint_boxes
 
 from .base import PoseEstimator, check_frame
 from .hog import HOGPersonDetector
@@ -81,47 +81,106 @@ class MediaPipeMultiPose(PoseEstimator):
 
     Each box is enlarged by ``margin`` on every side before cropping;
     keypoints are mapped back to frame pixels. Frames where HOG finds no
-    one fall back to MediaPipe on the whole frame (one person), so a
-    single, non-upright person is still seen.
+    one (and no person is carried, below) fall back to MediaPipe on the
+    whole frame (one person), so a single, non-upright person is still seen.
+
+    Carried boxes: a person found in the previous frame whose box no
+    detection of this frame overlaps (IoU < ``carry_iou``) -- the detector
+    missed them, typically when two people touch or one is half hidden -- is
+    posed again in a crop around their last pose (its keypoint box enlarged
+    by ``carry_grow`` on every side, then by ``margin``): the position a
+    constant-position tracker predicts. A carried person is kept while
+    MediaPipe finds a pose in that crop, for at most ``carry_frames``
+    consecutive frames without a detection; a carried pose that overlaps a
+    pose from a detection (IoU of their keypoint boxes > ``dup_iou``) is
+    dropped as the same person. ``carry_frames=0`` is the detector alone.
 
     Args:
-        max_person: keep at most this many boxes (best scores).
+        max_person: keep at most this many people (detections first).
         margin: box enlargement, as a fraction of its size.
         detector: a callable frame -> (P, 5) boxes (default
             :class:`HOGPersonDetector`).
+        carry_frames, carry_iou, carry_grow, dup_iou: carried boxes, above.
         Other arguments: :class:`MediaPipePose`.
     """
 
-    def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None, **pose_kwargs):
+    def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None,
+                 carry_frames: int = 25, carry_iou: float = 0.3, carry_grow: float = 0.15,
+                 dup_iou: float = 0.5, **pose_kwargs):
         pose_kwargs.setdefault('static_image_mode', True)
         self._pose = MediaPipePose(**pose_kwargs)
         self._full = MediaPipePose(**{**pose_kwargs, 'static_image_mode': False})
         self.detector = detector or HOGPersonDetector()
         self.max_person, self.margin = max_person, margin
+        self.carry_frames, self.carry_iou = carry_frames, carry_iou
+        self.carry_grow, self.dup_iou = carry_grow, dup_iou
+        #: (box (4,), frames since its last detection) of the previous frame's people
+        self._previous = []
+
+    def _crop_pose(self, rgb, box, margin):
+        h, w = rgb.shape[:2]
+        x1, y1, x2, y2 = box
+        mx, my = (x2 - x1) * margin, (y2 - y1) * margin
+        cx1, cy1 = int(max(0, x1 - mx)), int(max(0, y1 - my))
+        cx2, cy2 = int(min(w, x2 + mx)), int(min(h, y2 + my))
+        if cx2 - cx1 < 8 or cy2 - cy1 < 8:
+            return None
+        one = self._pose._one(np.ascontiguousarray(rgb[cy1:cy2, cx1:cx2]))
+        if one is None:
+            return None
+        return one[0] + np.array([cx1, cy1], np.float32), one[1]
 
     def __call__(self, frame: np.ndarray) -> PoseResult:
         check_frame(frame)
-        h, w = frame.shape[:2]
-        boxes = self.detector(frame)[:self.max_person]
-        if len(boxes) == 0:
-            return self._full(frame)
-        kps, scores, kept = [], [], []
+        boxes = self.detector(frame)[:self.max_person, :4]
+        carried = []
+        if self.carry_frames > 0:
+            for box, age in self._previous:
+                if age + 1 > self.carry_frames:
+                    continue
+                if len(boxes) and box_iou(box[None], boxes).max() >= self.carry_iou:
+                    continue
+                gx, gy = (box[2] - box[0]) * self.carry_grow, (box[3] - box[1]) * self.carry_grow
+                carried.append((np.array([box[0] - gx, box[1] - gy, box[2] + gx, box[3] + gy],
+                                         np.float32), age + 1))
+        if len(boxes) == 0 and not carried:
+            self._previous = []
+            res = self._full(frame)
+            self._remember(res, [0] * len(res))
+            return res
         rgb = np.ascontiguousarray(frame[..., ::-1])
-        for x1, y1, x2, y2 in boxes[:, :4]:
-            mx, my = (x2 - x1) * self.margin, (y2 - y1) * self.margin
-            cx1, cy1 = int(max(0, x1 - mx)), int(max(0, y1 - my))
-            cx2, cy2 = int(min(w, x2 + mx)), int(min(h, y2 + my))
-            if cx2 - cx1 < 8 or cy2 - cy1 < 8:
-                continue
-            one = self._pose._one(np.ascontiguousarray(rgb[cy1:cy2, cx1:cx2]))
+        kps, scores, kept, ages = [], [], [], []
+        for box in boxes:
+            one = self._crop_pose(rgb, box, self.margin)
+            if one is not None:
+                kps.append(one[0])
+                scores.append(one[1])
+                kept.append(box)
+                ages.append(0)
+        for box, age in carried:
+            if len(kps) >= self.max_person:
+                break
+            one = self._crop_pose(rgb, box, self.margin)
             if one is None:
                 continue
-            kps.append(one[0] + np.array([cx1, cy1], np.float32))
+            kb = keypoint_boxes(one[0][None], one[1][None])
+            if kps and box_iou(kb, keypoint_boxes(np.stack(kps), np.stack(scores))).max() > \
+                    self.dup_iou:
+                continue
+            kps.append(one[0])
             scores.append(one[1])
-            kept.append((x1, y1, x2, y2))
+            kept.append(kb[0])
+            ages.append(age)
         if not kps:
+            self._previous = []
             return PoseResult.empty(17)
-        return PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
+        res = PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
+        self._remember(res, ages)
+        return res
+
+    def _remember(self, res: PoseResult, ages):
+        boxes = keypoint_boxes(res.keypoint, res.keypoint_score) if len(res) else []
+        self._previous = [(b, a) for b, a in zip(boxes, ages)]
 
     def close(self) -> None:
         """Release both MediaPipe graphs."""
