@@ -24,7 +24,8 @@ labels and the x range (pixels of the video) of each half.
 
 ``poses``: runs a pose backend (``--pose-backend``, default
 ``mediapipe-multi``: HOG boxes + MediaPipe per crop, needs ``.[demo]``) on every
-frame of each video and saves its raw detections, before tracking, to
+frame of each video, read as the demo reads it (``--short-side``, default 480),
+and saves its raw detections, before tracking, to
 ``OUT/<name>.poses.npz`` (``count`` (T,) persons per frame, ``keypoint``
 (sum(count), 17, 2) and ``keypoint_score`` (sum(count), 17) float16): what
 the demo's estimator saw, for replaying the known-answer test without
@@ -34,9 +35,9 @@ MediaPipe (:class:`ReplayEstimator`).
 and counts, per window, each labelled person against the action of the half
 its box centre lies in; prints and writes ``OUT/score.json``: person-windows
 correct / total, windows with a person found in both halves, per video and
-overall. Boxes are in the pixels of the demo's output video, which keeps the
-input's size unless ``--short-side`` was given (then pass the same
-``--short-side`` here).
+overall. Boxes are in the pixels of the demo's output video, whose short side
+is the demo's ``--short-side`` (480 unless given): pass the same
+``--short-side`` here.
 """
 import argparse
 import itertools
@@ -119,7 +120,7 @@ def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96
     return truth
 
 
-def record_poses(out: str, backend: str = 'mediapipe-multi'):
+def record_poses(out: str, backend: str = 'mediapipe-multi', short_side: int = 480):
     """Save the raw per-frame detections of ``backend`` on every composite
     video of ``out`` (see ``poses`` in the module docstring)."""
     sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -129,7 +130,7 @@ def record_poses(out: str, backend: str = 'mediapipe-multi'):
         truth = json.load(fh)
     for v in truth:
         est = build_pose_estimator(backend)
-        src = VideoSource(osp.join(out, v['video']))
+        src = VideoSource(osp.join(out, v['video']), short_side)   # as the demo reads it
         count, kps, scs = [], [], []
         try:
             for frame in src:
@@ -232,12 +233,13 @@ def main(argv=None):
     p.add_argument('--gap', type=int, default=16, help='pixels between the clips (strip scale)')
     p.add_argument('--max-frames', type=int, default=96)
     p.add_argument('--pad', type=int, default=32, help='rows above and below (strip scale)')
-    p.add_argument('--short-side', type=int, default=None, help='score: the demo run\'s')
+    p.add_argument('--short-side', type=int, default=None,
+                   help="the demo run's --short-side (poses: default 480, the demo's)")
     args = p.parse_args(argv)
     if args.step == 'make':
         return make(args.src, args.out, args.scale, args.gap, args.max_frames, args.pad)
     if args.step == 'poses':
-        return record_poses(args.out, args.pose_backend)
+        return record_poses(args.out, args.pose_backend, args.short_side or 480)
     return score(args.out, args.short_side)
 
 

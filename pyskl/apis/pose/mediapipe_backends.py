@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from pyskl.skeleton.mapping import MEDIAPIPE_TO_COCO
-from pyskl.structures import PoseResult, box_iou, keypoint_boxes
+from pyskl.structures import PoseResult, keypoint_boxes
 
 from .base import PoseEstimator, check_frame
 from .hog import HOGPersonDetector
@@ -84,37 +84,43 @@ class MediaPipeMultiPose(PoseEstimator):
     one (and no person is carried, below) fall back to MediaPipe on the
     whole frame (one person), so a single, non-upright person is still seen.
 
-    Carried boxes: a person found in the previous frame whose box no
-    detection of this frame overlaps (IoU < ``carry_iou``) -- the detector
-    missed them, typically when two people touch or one is half hidden -- is
-    posed again in a crop around their last pose (its keypoint box enlarged
-    by ``carry_grow`` on every side, then by ``margin``): the position a
-    constant-position tracker predicts. A carried person is kept while
+    Carried boxes: a person posed in the previous frame whom no pose of this
+    frame's detections matches (no pose centred within ``same_dist`` x the
+    person's height of their last centre) -- the detector missed them, or
+    its box gave no pose, typically when two people touch or one is half
+    hidden -- is posed
+    again in a crop centred on their last pose, the size of the detector's
+    last box for them (a person's extent changes little from frame to frame,
+    while a keypoint box shrinks as soon as a limb is missed), enlarged by
+    ``margin``: the position a constant-position tracker predicts. A carried person is kept while
     MediaPipe finds a pose in that crop, for at most ``carry_frames``
-    consecutive frames without a detection; a carried pose that overlaps a
-    pose from a detection (IoU of their keypoint boxes > ``dup_iou``) is
-    dropped as the same person. ``carry_frames=0`` is the detector alone.
+    consecutive frames without a detection; a carried pose centred on an
+    earlier pose of the frame (the same rule) is dropped as the same person.
+    Centres, not box overlap, decide, because people who hug overlap.
+    ``carry_frames=0`` is the detector alone.
 
     Args:
         max_person: keep at most this many people (detections first).
         margin: box enlargement, as a fraction of its size.
         detector: a callable frame -> (P, 5) boxes (default
             :class:`HOGPersonDetector`).
-        carry_frames, carry_iou, carry_grow, dup_iou: carried boxes, above.
+        carry_frames, same_dist: carried boxes, above.
+        carry_grow: a person first seen without a detector box (the
+            whole-frame fallback) is looked for in their keypoint box grown
+            by this fraction on every side.
         Other arguments: :class:`MediaPipePose`.
     """
 
     def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None,
-                 carry_frames: int = 25, carry_iou: float = 0.3, carry_grow: float = 0.15,
-                 dup_iou: float = 0.5, **pose_kwargs):
+                 carry_frames: int = 25, same_dist: float = 0.25, carry_grow: float = 0.15,
+                 **pose_kwargs):
         pose_kwargs.setdefault('static_image_mode', True)
         self._pose = MediaPipePose(**pose_kwargs)
         self._full = MediaPipePose(**{**pose_kwargs, 'static_image_mode': False})
         self.detector = detector or HOGPersonDetector()
         self.max_person, self.margin = max_person, margin
-        self.carry_frames, self.carry_iou = carry_frames, carry_iou
-        self.carry_grow, self.dup_iou = carry_grow, dup_iou
-        #: (box (4,), frames since its last detection) of the previous frame's people
+        self.carry_frames, self.same_dist, self.carry_grow = carry_frames, same_dist, carry_grow
+        #: ((centre (2,), box size (2,)), frames since the last detection) per person
         self._previous = []
 
     def _crop_pose(self, rgb, box, margin):
@@ -133,17 +139,8 @@ class MediaPipeMultiPose(PoseEstimator):
     def __call__(self, frame: np.ndarray) -> PoseResult:
         check_frame(frame)
         boxes = self.detector(frame)[:self.max_person, :4]
-        carried = []
-        if self.carry_frames > 0:
-            for box, age in self._previous:
-                if age + 1 > self.carry_frames:
-                    continue
-                if len(boxes) and box_iou(box[None], boxes).max() >= self.carry_iou:
-                    continue
-                gx, gy = (box[2] - box[0]) * self.carry_grow, (box[3] - box[1]) * self.carry_grow
-                carried.append((np.array([box[0] - gx, box[1] - gy, box[2] + gx, box[3] + gy],
-                                         np.float32), age + 1))
-        if len(boxes) == 0 and not carried:
+        carry = [(b, a + 1) for b, a in self._previous if a + 1 <= self.carry_frames]
+        if len(boxes) == 0 and not carry:
             self._previous = []
             res = self._full(frame)
             self._remember(res, [0] * len(res))
@@ -157,30 +154,52 @@ class MediaPipeMultiPose(PoseEstimator):
                 scores.append(one[1])
                 kept.append(box)
                 ages.append(0)
-        for box, age in carried:
+        sizes = [b[2:] - b[:2] for b in kept]
+        for (center, size), age in carry:
             if len(kps) >= self.max_person:
                 break
+            box = np.concatenate([center - size / 2, center + size / 2]).astype(np.float32)
+            if kps and self._same_person(center, size[1], np.stack(kps), np.stack(scores)):
+                continue                       # already posed from a detection
             one = self._crop_pose(rgb, box, self.margin)
             if one is None:
                 continue
             kb = keypoint_boxes(one[0][None], one[1][None])
-            if kps and box_iou(kb, keypoint_boxes(np.stack(kps), np.stack(scores))).max() > \
-                    self.dup_iou:
-                continue
+            if kps and self._same_person((kb[0, :2] + kb[0, 2:]) / 2, kb[0, 3] - kb[0, 1],
+                                         np.stack(kps), np.stack(scores)):
+                continue                       # the crop found someone already posed
             kps.append(one[0])
             scores.append(one[1])
             kept.append(kb[0])
+            sizes.append(size)
             ages.append(age)
         if not kps:
             self._previous = []
             return PoseResult.empty(17)
         res = PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
-        self._remember(res, ages)
+        self._remember(res, ages, sizes)
         return res
 
-    def _remember(self, res: PoseResult, ages):
+    def _same_person(self, center, height, kps, scores) -> bool:
+        """Whether a pose of ``kps`` is centred within ``same_dist`` x the
+        shorter of the two heights of ``center`` (two people who hug overlap
+        in their boxes, not in their centres)."""
+        kb = keypoint_boxes(kps, scores)
+        c = (kb[:, :2] + kb[:, 2:]) / 2
+        h = np.minimum(kb[:, 3] - kb[:, 1], height)
+        return bool((np.linalg.norm(c - np.asarray(center), axis=1) < self.same_dist * h).any())
+
+    def _remember(self, res: PoseResult, ages, sizes=None):
+        """Each person's pose centre (its keypoint box's) and the size of the
+        box to look in next time: the detector's box where there was one (a
+        whole-body box with room around it), else the box carried so far, or
+        the keypoint box grown by ``carry_grow`` on every side."""
         boxes = keypoint_boxes(res.keypoint, res.keypoint_score) if len(res) else []
-        self._previous = [(b, a) for b, a in zip(boxes, ages)]
+        out = []
+        for i, (b, a) in enumerate(zip(boxes, ages)):
+            size = sizes[i] if sizes is not None else (b[2:] - b[:2]) * (1 + 2 * self.carry_grow)
+            out.append((((b[:2] + b[2:]) / 2, np.asarray(size, np.float32)), a))
+        self._previous = out
 
     def close(self) -> None:
         """Release both MediaPipe graphs."""

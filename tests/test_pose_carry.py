@@ -1,0 +1,131 @@
+"""MediaPipeMultiPose's carried boxes: a person the detector misses (or whose
+detector box gives no pose) is posed again around their last pose, for at
+most ``carry_frames`` frames; duplicates are dropped. MediaPipe and HOG are
+replaced by stand-ins: the frame's pixels encode their own coordinates, so
+the stand-in pose model knows where its crop lies."""
+import numpy as np
+
+from pyskl.apis.pose.mediapipe_backends import MediaPipeMultiPose
+from pyskl.structures import PoseResult
+
+H, W = 480, 640
+
+
+def frame():
+    yy, xx = np.mgrid[0:H, 0:W]
+    return np.stack([xx % 256, yy % 256, (xx // 256) * 16 + yy // 256], -1).astype(np.uint8)
+
+
+def person(cx):
+    """17 joints of a person centred at x = cx, 200 px tall."""
+    kp = np.stack([np.full(17, cx) + np.linspace(-30, 30, 17),
+                   np.linspace(140, 340, 17)], -1)
+    return kp.astype(np.float32)
+
+
+class StubPose:
+    """MediaPipePose._one: of the people (``people()``) whose centre is inside
+    the crop, the one nearest the crop's centre, in crop pixels; or None."""
+
+    def __init__(self, people):
+        self.people, self.calls = people, 0
+
+    def _one(self, rgb):
+        self.calls += 1
+        px = rgb[0, 0, ::-1].astype(int)          # BGR frame -> RGB crop: undo
+        x0 = px[0] + 256 * (px[2] // 16)
+        y0 = px[1] + 256 * (px[2] % 16)
+        h, w = rgb.shape[:2]
+        inside = [cx for cx in self.people() if x0 <= cx < x0 + w and y0 <= 240 < y0 + h]
+        if not inside:
+            return None
+        cx = min(inside, key=lambda c: abs(c - (x0 + w / 2)))
+        return person(cx) - np.array([x0, y0], np.float32), np.full(17, 0.9, np.float32)
+
+    def close(self):
+        pass
+
+
+def estimator(detections, people, carry_frames=25):
+    """A MediaPipeMultiPose whose detector returns ``detections[t]`` (list of
+    centres) and whose pose model sees ``people()``."""
+    est = MediaPipeMultiPose.__new__(MediaPipeMultiPose)
+    est.max_person, est.margin = 4, 0.15
+    est.carry_frames, est.same_dist, est.carry_grow = carry_frames, 0.25, 0.15
+    est._previous = []
+    est._pose = StubPose(people)
+    est._full = lambda f: PoseResult.empty(17)
+    t = {'i': 0}
+
+    def detector(f):
+        cs = detections[min(t['i'], len(detections) - 1)]
+        t['i'] += 1
+        return np.array([[c - 70, 100, c + 70, 380, 1.0] for c in cs], np.float32).reshape(-1, 5)
+
+    est.detector = detector
+    return est
+
+
+def centres(res):
+    return sorted(np.round(res.keypoint[:, :, 0].mean(1)).astype(int).tolist())
+
+
+def test_a_missed_person_is_carried_then_dropped_after_carry_frames():
+    f = frame()
+    dets = [[150, 450]] + [[150]] * 6                  # the right person missed from frame 1
+    est = estimator(dets, lambda: [150, 450], carry_frames=3)
+    assert centres(est(f)) == [150, 450]
+    for _ in range(3):                                 # carried 3 frames
+        assert centres(est(f)) == [150, 450]
+    assert centres(est(f)) == [150]                    # the 4th missed frame: dropped
+    assert centres(est(f)) == [150]
+
+
+def test_without_carrying_the_detector_alone_decides():
+    est = estimator([[150, 450], [150]], lambda: [150, 450], carry_frames=0)
+    f = frame()
+    assert centres(est(f)) == [150, 450] and centres(est(f)) == [150]
+
+
+def test_a_detection_without_a_pose_does_not_hide_the_person_it_overlaps():
+    """The detector's box for the right person is off (no pose found in it), but
+    the person is still where they were: carried."""
+    f = frame()
+    est = estimator([[150, 450], [150, 560]], lambda: [150, 450])
+    assert centres(est(f)) == [150, 450]
+    res = est(f)
+    assert centres(res) == [150, 450]
+
+
+def test_a_person_who_left_is_not_invented_and_duplicates_are_dropped():
+    f = frame()
+    here = {'people': [150, 450]}
+    est = estimator([[150, 450], [150]], lambda: here['people'])
+    est(f)
+    here['people'] = [150]                             # the right person walked out
+    assert centres(est(f)) == [150]
+    # two people close together (a hug); the second leaves: the crop carried for
+    # them finds the first one, who is already posed -> not counted twice
+    here2 = {'people': [150, 200]}
+    est2 = estimator([[150, 200], [150]], lambda: here2['people'])
+    assert centres(est2(f)) == [150, 200]
+    here2['people'] = [150]
+    calls = est2._pose.calls
+    assert centres(est2(f)) == [150] and est2._pose.calls == calls + 2   # detection + carried
+    # the same when the carried crop is posed and finds the first person (dup_iou)
+    here3 = {'people': [150, 230]}
+    est3 = estimator([[150, 230], [150]], lambda: here3['people'])
+    assert centres(est3(f)) == [150, 230]
+    here3['people'] = [150]
+    calls = est3._pose.calls
+    assert centres(est3(f)) == [150] and est3._pose.calls == calls + 2   # detection + carried
+
+
+def test_people_who_hug_are_both_kept():
+    """Boxes that overlap most of their area (a hug) are two people when their
+    centres are apart: the one the detector loses is carried."""
+    f = frame()
+    est = estimator([[150, 215]] + [[150]] * 5, lambda: [150, 215])
+    assert centres(est(f)) == [150, 215]
+    for _ in range(5):
+        assert centres(est(f)) == [150, 215]
