@@ -32,6 +32,7 @@ import argparse
 import json
 import os.path as osp
 import sys
+import time
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -44,6 +45,7 @@ from pyskl.apis import (PoseTracker, build_pose_estimator, config_layout,  # noq
 from pyskl.apis.inference import get_test_pipeline  # noqa: E402
 from pyskl.apis.drawing import draw_labels, draw_person_labels, draw_skeletons  # noqa: E402
 from pyskl.structures import keypoint_boxes  # noqa: E402
+from pyskl.io.live import LatestFrameReader, StageTimer, display_available  # noqa: E402
 from pyskl.io import (VideoReadError, VideoSink, VideoSource, atomic_write,  # noqa: E402
                       check_output_path)
 
@@ -82,6 +84,12 @@ def parse_args(argv=None):
                    help='action segments: windows of the moving average of the scores')
     p.add_argument('--hold', type=int, default=2,
                    help='action segments: windows a new label must lead before it starts')
+    p.add_argument('--show', action='store_true',
+                   help='show the annotated frames in a window (q or Esc stops); without a '
+                        'display the run goes on headless')
+    p.add_argument('--realtime', action='store_true',
+                   help='read a video file at its frame rate as a live source: frames the '
+                        'recognizer has no time for are dropped (cameras and streams always)')
     args = p.parse_args(argv)
     for name in ('window', 'stride', 'short_side', 'max_person', 'topk', 'max_frames', 'smooth',
                  'hold'):
@@ -271,6 +279,18 @@ def draw_persons(frame, det, ids, pred: Optional[Dict]):
     return draw_person_labels(frame, np.array(boxes).reshape(-1, 4), texts) if boxes else frame
 
 
+def _show(frame) -> bool:
+    """Show ``frame`` in the demo's window; True when q or Esc was pressed."""
+    import cv2
+    cv2.imshow('pyskl demo', frame)
+    return (cv2.waitKey(1) & 0xFF) in (27, ord('q'))
+
+
+def _close_window():
+    import cv2
+    cv2.destroyAllWindows()
+
+
 def main(argv=None):
     """Run the demo; returns the list of window predictions."""
     args = parse_args(argv)
@@ -291,35 +311,65 @@ def main(argv=None):
     if clf.video is not None and src.live:
         raise SystemExit(f'{args.video!r} is a camera or stream: an RGB + pose model reads '
                          'the frames of each window from a video file')
+    live = src.live or args.realtime
+    if live and not args.window:
+        raise SystemExit('--realtime reads the file as a live source: give --window')
     tracker = PoseTracker()
     sink = VideoSink(args.out, src.fps, src.size)
+    reader = LatestFrameReader(src, realtime=args.realtime) if live else None
+    frames = reader if live else ((i, None, f) for i, f in enumerate(src))
+    show = args.show and display_available()
+    if args.show and not show:
+        print('--show: no display (DISPLAY / WAYLAND_DISPLAY unset): running headless')
+    timer = StageTimer()
     total = src.num_frames if args.max_frames is None else min(
         args.max_frames, src.num_frames or args.max_frames)
     preds, current = [], None
     buffered = []          # whole-video mode: (frame, pose, ids) until the label is known
+    source_index = []      # the source frame of each processed frame (gaps: dropped)
     stride = args.stride or args.window
+    wall = time.perf_counter()
+    bar = tqdm(total=None if live else total, desc='pose + tracking', unit='frame')
     try:
-        for t, frame in enumerate(tqdm(src, total=total, desc='pose + tracking',
-                                       unit='frame')):
-            if args.max_frames is not None and t >= args.max_frames:
+        frames = iter(frames)
+        t = -1
+        while args.max_frames is None or t + 1 < args.max_frames:
+            with timer('decode'):               # waiting for the next frame
+                item = next(frames, None)
+            if item is None:
                 break
-            det = estimator(frame)
-            ids = tracker.update(det, t)
+            idx, captured, frame = item
+            t += 1
+            source_index.append(idx)
+            bar.update(1)
+            with timer('pose'):
+                det = estimator(frame)
+            with timer('tracking'):
+                ids = tracker.update(det, t)
             if not args.window:
                 buffered.append((frame, det, ids))
                 continue
             if t + 1 >= args.window and (t + 1 - args.window) % stride == 0:
-                current = clf(tracker, t + 1 - args.window, t + 1)
+                with timer('recognition'):
+                    current = clf(tracker, t + 1 - args.window, t + 1)
+                if live:
+                    current['source_frames'] = [source_index[t + 1 - args.window], idx]
                 preds.append(current)
                 tracker.forget_before(t + 2 - args.window)
-            frame = draw_skeletons(frame, det.keypoint, det.keypoint_score, estimator.layout,
-                                   ids)
-            frame = draw_persons(frame, det, ids, current)
-            sink.write(draw_labels(frame, label_lines(current)))
+            with timer('drawing'):
+                frame = draw_skeletons(frame, det.keypoint, det.keypoint_score,
+                                       estimator.layout, ids)
+                frame = draw_persons(frame, det, ids, current)
+                frame = draw_labels(frame, label_lines(current))
+                sink.write(frame)
+                if show and _show(frame):
+                    break
+            if captured is not None:
+                timer.add('latency', (time.perf_counter() - captured) * 1000.0)
         n = tracker.num_frames
         if n == 0:
             raise SystemExit(f'{args.video!r}: no frame was read')
-        if args.max_frames is None:
+        if args.max_frames is None and not live:
             src.check_complete()
         if not args.window or not preds:
             # whole video (or a stream shorter than one window): one label
@@ -340,9 +390,24 @@ def main(argv=None):
         sink.close(keep=False)          # no partial output video
         raise
     finally:
+        bar.close()
+        if reader is not None:
+            reader.stop()
         sink.close()
         src.close()
         estimator.close()
+        if show:
+            _close_window()
+    wall = time.perf_counter() - wall
+    timing = dict(stages=timer.summary(), frames=t + 1, wall_s=round(wall, 3),
+                  fps=round((t + 1) / wall, 2) if wall > 0 else None,
+                  source_frames_read=reader.read if reader else t + 1,
+                  dropped=reader.dropped if reader else 0)
+    if reader is not None and reader.error is not None:
+        print(f'the source stopped: {type(reader.error).__name__}: {reader.error}')
+    print('timing (ms per frame; recognition per window): ' + ', '.join(
+        f"{k} {v['mean_ms']:.1f} (p95 {v['p95_ms']:.1f})" for k, v in timing['stages'].items())
+        + f"; {timing['fps']} frames/s, {timing['dropped']} dropped")
     for p in preds:
         top = ', '.join(f'{n} {s:.3f}' for n, s in p['top']) or p.get('note', '')
         print(f"frames {p['start']}-{p['end'] - 1} ({p['start_s']:.1f}-{p['end_s']:.1f} s): "
@@ -354,7 +419,7 @@ def main(argv=None):
     if args.pred_out:
         with atomic_write(args.pred_out, 'w') as f:
             json.dump(dict(video=args.video, config=args.config, checkpoint=args.checkpoint,
-                           fps=src.fps, windows=preds,
+                           fps=src.fps, windows=preds, timing=timing,
                            segments=dict(scene=segments['scene'],
                                          persons={str(k): v for k, v in
                                                   segments['persons'].items()})), f, indent=1)

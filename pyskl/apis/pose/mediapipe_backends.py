@@ -112,7 +112,7 @@ class MediaPipeMultiPose(PoseEstimator):
     """
 
     def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None,
-                 carry_frames: int = 25, same_dist: float = 0.25, carry_grow: float = 0.15,
+                 carry_frames: int = 100, same_dist: float = 0.25, carry_grow: float = 0.15,
                  **pose_kwargs):
         pose_kwargs.setdefault('static_image_mode', True)
         self._pose = MediaPipePose(**pose_kwargs)
