@@ -129,3 +129,14 @@ def test_people_who_hug_are_both_kept():
     assert centres(est(f)) == [150, 215]
     for _ in range(5):
         assert centres(est(f)) == [150, 215]
+
+
+def test_a_second_detector_box_on_the_same_person_is_dropped():
+    """HOG also fires on a person's upper body: that smaller box is posed to the
+    same person, who is counted once."""
+    f = frame()
+    est = estimator([[150]], lambda: [150], carry_frames=0)
+    big_and_small = lambda fr: np.array([[80, 100, 220, 380, 1.0],          # noqa: E731
+                                         [120, 150, 180, 260, 0.8]], np.float32)
+    est.detector = big_and_small
+    assert centres(est(f)) == [150] and est._pose.calls == 2

@@ -124,3 +124,29 @@ def test_each_person_gets_their_own_action(composites, name, tmp_path, monkeypat
     r = weizmann_composite.score_windows(windows, truth[name], 480)   # the demo's short side
     assert r['windows'] >= 4 and r['both_found'] == r['windows']
     assert r['correct'] / r['total'] >= 0.75, r
+
+
+def test_segment_scoring_against_known_boundaries():
+    true = [dict(start=0, end=50, cls='wave1'), dict(start=50, end=100, cls='jack')]
+    pred = [dict(start=4, end=56, label='wave1'), dict(start=56, end=96, label='jack')]
+    r = weizmann_composite.score_segments(pred, true, 100)
+    assert r['boundary_error'] == [6] and r['frames_covered'] == 92
+    assert r['frame_accuracy'] == pytest.approx((46 + 40) / 92)
+    r = weizmann_composite.score_segments([dict(start=0, end=100, label='bend')], true, 100)
+    assert r['frame_accuracy'] == 0 and r['boundary_error'] == [None]
+
+
+@pytest.mark.shared
+def test_long_videos_hold_one_clip_of_each_class(tmp_path):
+    import cv2
+    truth = weizmann_composite.make_long(shared_path('weizmann4'), str(tmp_path))
+    assert len(truth) == 3
+    for v in truth:
+        segs = v['segments']
+        assert sorted(s['cls'] for s in segs) == sorted(weizmann4.CLASSES)
+        assert segs[0]['start'] == 0 and segs[-1]['end'] == v['frames']
+        assert all(a['end'] == b['start'] for a, b in zip(segs, segs[1:]))
+        assert all(s['end'] - s['start'] >= 64 for s in segs)
+        cap = cv2.VideoCapture(str(tmp_path / v['video']))
+        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == v['frames']
+        cap.release()

@@ -21,12 +21,13 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
-def count(video, backend='mediapipe-multi', expect=None, **kwargs):
-    """``dict(frames, histogram, mean[, exact, first_short])`` of one video."""
+def count(video, backend='mediapipe-multi', expect=None, short_side=480, **kwargs):
+    """``dict(frames, histogram, mean[, exact, first_short])`` of one video,
+    read as the demo reads it (``short_side``)."""
     from pyskl.apis import build_pose_estimator
     from pyskl.io import VideoSource
     est = build_pose_estimator(backend, **kwargs)
-    src = VideoSource(video)
+    src = VideoSource(video, short_side)
     n = []
     try:
         for frame in src:
@@ -51,13 +52,20 @@ def main(argv=None):
     p.add_argument('--pose-backend', default='mediapipe-multi')
     p.add_argument('--carry-frames', type=int, default=None,
                    help='MediaPipeMultiPose carry_frames (default: its own)')
+    p.add_argument('--hog-scale', type=float, default=None,
+                   help='HOGPersonDetector scale (default: its own, by frame size; 0.5 was '
+                        'the fixed scale before it)')
+    p.add_argument('--short-side', type=int, default=480, help="as the demo's (default 480)")
     p.add_argument('--expect', type=int, default=None, help='people really in view')
     p.add_argument('--json', default=None)
     args = p.parse_args(argv)
     kw = {} if args.carry_frames is None else dict(carry_frames=args.carry_frames)
+    if args.hog_scale is not None:
+        from pyskl.apis.pose import HOGPersonDetector
+        kw['detector'] = HOGPersonDetector(scale=args.hog_scale)
     res = []
     for v in args.videos:
-        r = count(v, args.pose_backend, args.expect, **kw)
+        r = count(v, args.pose_backend, args.expect, args.short_side, **kw)
         res.append(r)
         extra = '' if args.expect is None else (
             f', exactly {args.expect} in {100 * r["exact"]:.1f} % of frames, first short '
@@ -67,6 +75,7 @@ def main(argv=None):
     if args.json:
         with open(args.json, 'w') as fh:
             json.dump(dict(backend=args.pose_backend, carry_frames=args.carry_frames,
+                           hog_scale=args.hog_scale, short_side=args.short_side,
                            videos=res), fh, indent=1)
     return res
 

@@ -7,6 +7,9 @@ test clips placed side by side, for a known-answer test of per-person labels.
         --window 32 --stride 16 --pred-out data/weizmann4/composite/wave1+jack.json
     python tools/data/weizmann_composite.py score --out data/weizmann4/composite
     python tools/data/weizmann_composite.py poses --out data/weizmann4/composite  # fixtures
+    # action segments: one person changing action (long<k>.mp4), the demo, then
+    python tools/data/weizmann_composite.py long --out data/weizmann4/composite
+    python tools/data/weizmann_composite.py score-long --out data/weizmann4/composite
 
 ``make``: for every pair of distinct classes (6 pairs of wave1, wave2, jack,
 bend) one video ``OUT/<left>+<right>.mp4``: the left half is a test-split clip
@@ -30,6 +33,11 @@ and saves its raw detections, before tracking, to
 (sum(count), 17, 2) and ``keypoint_score`` (sum(count), 17) float16): what
 the demo's estimator saw, for replaying the known-answer test without
 MediaPipe (:class:`ReplayEstimator`).
+
+``long`` / ``score-long``: one person changing action -- test clips of the
+four classes one after the other (:func:`make_long`) -- and the demo's action
+segments against the true ones (:func:`score_segments`: frame accuracy,
+boundary error in frames).
 
 ``score``: reads each video's demo ``--pred-out`` JSON (``OUT/<name>.json``)
 and counts, per window, each labelled person against the action of the half
@@ -178,6 +186,68 @@ class ReplayEstimator:
         pass
 
 
+def make_long(src: str, out: str, scale: int = 4, pad: int = 32, min_frames: int = 64,
+              orders=((0, 2, 3, 1), (2, 1, 0, 3), (3, 0, 1, 2))):
+    """Long videos of one person changing action: for each class order in
+    ``orders`` the k-th test-split original clip of each class, one after the
+    other (each looped to at least ``min_frames`` frames so that a window of
+    32 fits inside an action), padded and upscaled as :func:`make`; writes
+    ``OUT/long<k>.mp4`` and the true segments to ``OUT/long.json``
+    (``[{video, frames, size, segments: [{start, end, cls}]}]``, end
+    exclusive)."""
+    originals = _test_originals(src)
+    os.makedirs(out, exist_ok=True)
+    truth = []
+    for k, order in enumerate(orders):
+        parts, segs, t = [], [], 0
+        for c in order:
+            name, path = originals[c][k % len(originals[c])]
+            f = weizmann4.strip_frames(path)
+            f = f[np.arange(max(len(f), min_frames)) % len(f)]
+            parts.append(f)
+            segs.append(dict(start=t, end=t + len(f), cls=weizmann4.CLASSES[c], clip=name))
+            t += len(f)
+        frames = np.concatenate(parts)
+        frames = np.pad(frames, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode='edge')
+        h, w = frames.shape[1] * scale, frames.shape[2] * scale
+        name = f'long{k}'
+        dst, tmp = osp.join(out, name + '.mp4'), osp.join(out, name + '.tmp.mp4')
+        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), FPS, (w, h))
+        for f in frames:
+            writer.write(cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC))
+        writer.release()
+        os.replace(tmp, dst)
+        truth.append(dict(video=name + '.mp4', frames=len(frames), size=[w, h], segments=segs))
+    path = osp.join(out, 'long.json')
+    with open(path + '.tmp', 'w') as fh:
+        json.dump(truth, fh, indent=1)
+    os.replace(path + '.tmp', path)
+    print(f'wrote {len(truth)} long videos and {path}')
+    return truth
+
+
+def score_segments(pred_segments, true_segments, frames):
+    """Predicted action segments (``[{start, end, label}]``, the demo's) against
+    the true ones: ``frame_accuracy`` (frames inside predicted segments whose
+    label is the true one, over the frames predicted), ``boundary_error``
+    (per true boundary, the distance in frames to the nearest predicted one;
+    None when nothing was predicted), the segment counts."""
+    truth = np.full(frames, '', object)
+    for s in true_segments:
+        truth[s['start']:s['end']] = s['cls']
+    covered = right = 0
+    for s in pred_segments:
+        a, b = max(0, s['start']), min(frames, s['end'])
+        covered += max(0, b - a)
+        right += int((truth[a:b] == s['label']).sum())
+    true_b = [s['start'] for s in true_segments[1:]]
+    pred_b = [s['start'] for s in pred_segments[1:]]
+    err = [min(abs(b - p) for p in pred_b) if pred_b else None for b in true_b]
+    return dict(frame_accuracy=right / covered if covered else 0.0, frames_covered=covered,
+                boundary_error=err, true_segments=len(true_segments),
+                predicted_segments=len(pred_segments))
+
+
 def score_windows(windows, video, short_side=None):
     """Per-person correctness of one video's ``--pred-out`` windows against
     its ground truth entry ``video`` (see ``make``). Returns ``dict(correct,
@@ -223,9 +293,29 @@ def score(out: str, short_side=None):
     return res
 
 
+def score_long(out: str):
+    """Scores each ``long<k>.json`` demo output (its scene segments: one
+    person in view) against ``long.json``; prints and writes
+    ``OUT/score_long.json``."""
+    with open(osp.join(out, 'long.json')) as fh:
+        truth = json.load(fh)
+    res = {}
+    for v in truth:
+        with open(osp.join(out, osp.splitext(v['video'])[0] + '.json')) as fh:
+            pred = json.load(fh)
+        r = score_segments(pred['segments']['scene'], v['segments'], v['frames'])
+        res[v['video']] = r
+        print(f"{v['video']}: {r['predicted_segments']} segments for {r['true_segments']}, "
+              f"frame accuracy {100 * r['frame_accuracy']:.1f} % of {r['frames_covered']} "
+              f"frames, boundary errors {r['boundary_error']} frames")
+    with open(osp.join(out, 'score_long.json'), 'w') as fh:
+        json.dump(res, fh, indent=1)
+    return res
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('step', choices=['make', 'poses', 'score'])
+    p.add_argument('step', choices=['make', 'poses', 'score', 'long', 'score-long'])
     p.add_argument('--pose-backend', default='mediapipe-multi', help='poses: the backend')
     p.add_argument('--src', default=osp.join(weizmann4.SHARED, 'weizmann4'))
     p.add_argument('--out', default=osp.join('data', 'weizmann4', 'composite'))
@@ -238,6 +328,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.step == 'make':
         return make(args.src, args.out, args.scale, args.gap, args.max_frames, args.pad)
+    if args.step == 'long':
+        return make_long(args.src, args.out, args.scale, args.pad)
+    if args.step == 'score-long':
+        return score_long(args.out)
     if args.step == 'poses':
         return record_poses(args.out, args.pose_backend, args.short_side or 480)
     return score(args.out, args.short_side)

@@ -96,7 +96,9 @@ class MediaPipeMultiPose(PoseEstimator):
     MediaPipe finds a pose in that crop, for at most ``carry_frames``
     consecutive frames without a detection; a carried pose centred on an
     earlier pose of the frame (the same rule) is dropped as the same person.
-    Centres, not box overlap, decide, because people who hug overlap.
+    Centres, not box overlap, decide, because people who hug overlap. The
+    same rule drops a second detector box on one person (HOG also fires on
+    a person's upper body) after the first has been posed.
     ``carry_frames=0`` is the detector alone.
 
     Args:
@@ -150,6 +152,10 @@ class MediaPipeMultiPose(PoseEstimator):
         for box in boxes:
             one = self._crop_pose(rgb, box, self.margin)
             if one is not None:
+                kb = keypoint_boxes(one[0][None], one[1][None])[0]
+                if kps and self._same_person((kb[:2] + kb[2:]) / 2, kb[3] - kb[1],
+                                             np.stack(kps), np.stack(scores)):
+                    continue                   # a second, smaller box on the same person
                 kps.append(one[0])
                 scores.append(one[1])
                 kept.append(box)
