@@ -77,6 +77,10 @@ def parse_args(argv=None):
     p.add_argument('--pose-config', help='mmpose config')
     p.add_argument('--pose-checkpoint', help='mmpose checkpoint')
     p.add_argument('--max-person', type=int, default=2, help='persons handed to the model')
+    p.add_argument('--person-crop', type=float, default=None,
+                   help='score each person in a square crop of this many times their extent '
+                        '(models trained on clips framed around the actor); default: the '
+                        'whole frame, as the scene')
     p.add_argument('--topk', type=int, default=3, help='labels written on the video')
     p.add_argument('--max-frames', type=int, help='stop after this many frames')
     p.add_argument('--pred-out', help='write the per-window predictions here (JSON)')
@@ -143,6 +147,24 @@ def pair_by_proximity(centers: np.ndarray) -> List[List[int]]:
     return sorted(groups, key=min)
 
 
+def person_frame(kp: np.ndarray, sc: np.ndarray, scale: float):
+    """A person's (or pair's) skeletons in a square crop of their own:
+    side ``scale`` x the larger side of the box around all their joints of
+    the window, centred on it. Returns ``(keypoint, (side, side))``: the
+    pixels relative to the crop's corner (missing joints stay 0). A model
+    trained on clips framed around the actor (Weizmann, most of JHMDB) then
+    sees each person of a wide scene framed the same way."""
+    seen = sc > 0
+    if not seen.any():
+        return kp, (1, 1)
+    pts = kp[seen]
+    lo, hi = pts.min(0), pts.max(0)
+    side = max(float((hi - lo).max()) * scale, 1.0)
+    corner = (lo + hi) / 2 - side / 2
+    out = np.where(seen[..., None], kp - corner.astype(np.float32), 0).astype(np.float32)
+    return out, (int(round(side)), int(round(side)))
+
+
 class WindowClassifier:
     """Classify frames [start, end) of a :class:`PoseTracker`'s tracks: the
     scene and each person.
@@ -159,14 +181,17 @@ class WindowClassifier:
     empty with ``note='no person'`` when no track has a pose in the window),
     ``persons``: ``[{track_id, bbox (x1, y1, x2, y2) of its last pose in the
     window, label, score, topk, partner}]`` (``partner``: the other track of
-    its pair, or None).
+    its pair, or None). With ``person_crop`` each person (pair) is scored in
+    a square crop of their own (:func:`person_frame`) instead of the whole
+    frame.
 
     Raises:
         ValueError: the model's class count differs from the label map's.
     """
 
     def __init__(self, model, labels: Optional[List[str]], source_layout: str, img_shape,
-                 max_person: int, topk: int, fps: float, video: Optional[str] = None):
+                 max_person: int, topk: int, fps: float, video: Optional[str] = None,
+                 person_crop: Optional[float] = None):
         from mmengine.dataset import Compose
         self.model, self.labels = model, labels
         steps = get_test_pipeline(model.cfg)
@@ -176,6 +201,7 @@ class WindowClassifier:
         self.target_layout = config_layout(model.cfg)
         self.source_layout, self.img_shape = source_layout, img_shape
         self.max_person, self.topk, self.fps = max_person, topk, fps
+        self.person_crop = person_crop
         #: (start, end, scene scores, {track_id: scores}) of every window, for segments
         self.history = []
         fmt = [t for t in steps if t.get('type') == 'FormatGCNInput']
@@ -203,8 +229,10 @@ class WindowClassifier:
         samples = []
         for g in [None] + person_groups:
             k, s = (kp, sc) if g is None else (pkp[g], psc[g])
-            sample = prepare_skeleton(k, s, self.img_shape, self.source_layout,
-                                      self.target_layout)
+            shape = self.img_shape
+            if g is not None and self.person_crop:
+                k, shape = person_frame(k, s, self.person_crop)
+            sample = prepare_skeleton(k, s, shape, self.source_layout, self.target_layout)
             if self.video is not None:     # frames of this window, from the video file
                 sample.update(filename=self.video, offset=start)
             samples.append(sample)
@@ -307,7 +335,7 @@ def main(argv=None):
     estimator = build_estimator(args)
     w, h = src.size
     clf = WindowClassifier(model, labels, estimator.layout, (h, w), args.max_person,
-                           args.topk, src.fps, video=args.video)
+                           args.topk, src.fps, video=args.video, person_crop=args.person_crop)
     if clf.video is not None and src.live:
         raise SystemExit(f'{args.video!r} is a camera or stream: an RGB + pose model reads '
                          'the frames of each window from a video file')

@@ -116,3 +116,26 @@ def test_people_entering_leaving_and_short_tracks():
     left, entered = sorted(pred['persons'], key=lambda p: p['bbox'][0])
     assert left['bbox'][0] < 150 < left['bbox'][2] and entered['bbox'][0] < 480 < entered['bbox'][2]
     assert clf(tr, 24, 30)['note'] == 'no person'
+
+
+def test_person_frame_crops_each_person_square_around_their_joints():
+    kp = np.zeros((1, 2, 3, 2), np.float32)
+    kp[0, 0] = [[100, 200], [140, 260], [120, 300]]          # extent 40 x 100
+    kp[0, 1, :2] = [[110, 210], [130, 250]]
+    sc = np.ones((1, 2, 3), np.float32)
+    sc[0, 1, 2] = 0                                           # a missing joint
+    out, shape = demo_skeleton.person_frame(kp, sc, 1.5)
+    assert shape == (150, 150)                                # 1.5 x the larger side
+    corner = np.array([120 - 75, 250 - 75], np.float32)       # centred on the box
+    np.testing.assert_allclose(out[0, 0], kp[0, 0] - corner)
+    assert (out[0, 1, 2] == 0).all()
+    # in its own frame a person scores the same wherever they stand; in the
+    # whole frame (a COCO model: pixels normalised by the frame), position matters
+    coco_cfg = osp.join(ROOT, 'tests', 'data', 'weizmann_composite', 'stgcnpp_c16_weizmann4.py')
+
+    def person_topk(cx, crop):
+        clf = classifier(coco_cfg)
+        clf.person_crop = crop
+        return clf(tracked([(cx, 240, 1.0)]), 0, 24)['persons'][0]['topk']
+    assert person_topk(150, 1.5) == person_topk(480, 1.5)
+    assert person_topk(150, None) != person_topk(480, None)
