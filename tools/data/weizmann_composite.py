@@ -294,8 +294,9 @@ def score(out: str, short_side=None):
 
 
 def score_long(out: str):
-    """Scores each ``long<k>.json`` demo output (its scene segments: one
-    person in view) against ``long.json``; prints and writes
+    """Scores each ``long<k>.json`` demo output against ``long.json``: the
+    segments of its longest person track (one person is in view), or the
+    scene's when no person was labelled; prints and writes
     ``OUT/score_long.json``."""
     with open(osp.join(out, 'long.json')) as fh:
         truth = json.load(fh)
@@ -303,7 +304,12 @@ def score_long(out: str):
     for v in truth:
         with open(osp.join(out, osp.splitext(v['video'])[0] + '.json')) as fh:
             pred = json.load(fh)
-        r = score_segments(pred['segments']['scene'], v['segments'], v['frames'])
+        persons = pred['segments'].get('persons') or {}
+        if persons:                  # the person's own segments (the longest track)
+            segs = max(persons.values(), key=lambda ss: sum(x['end'] - x['start'] for x in ss))
+        else:
+            segs = pred['segments']['scene']
+        r = score_segments(segs, v['segments'], v['frames'])
         res[v['video']] = r
         print(f"{v['video']}: {r['predicted_segments']} segments for {r['true_segments']}, "
               f"frame accuracy {100 * r['frame_accuracy']:.1f} % of {r['frames_covered']} "
