@@ -140,3 +140,14 @@ def test_a_second_detector_box_on_the_same_person_is_dropped():
                                          [120, 150, 180, 260, 0.8]], np.float32)
     est.detector = big_and_small
     assert centres(est(f)) == [150] and est._pose.calls == 2
+
+
+def test_the_whole_frame_fallback_runs_when_nothing_else_finds_anyone():
+    f = frame()
+    here = {'people': [150]}
+    est = estimator([[150], []], lambda: here['people'])
+    est(f)
+    here['people'] = []                                # gone; the detector sees nobody
+    calls = []
+    est._full = lambda fr: calls.append(1) or PoseResult.empty(17)
+    assert len(est(f)) == 0 and calls == [1]

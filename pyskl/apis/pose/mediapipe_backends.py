@@ -88,17 +88,18 @@ class MediaPipeMultiPose(PoseEstimator):
     frame's detections matches (no pose centred within ``same_dist`` x the
     person's height of their last centre) -- the detector missed them, or
     its box gave no pose, typically when two people touch or one is half
-    hidden -- is posed
-    again in a crop centred on their last pose, the size of the detector's
-    last box for them (a person's extent changes little from frame to frame,
-    while a keypoint box shrinks as soon as a limb is missed), enlarged by
-    ``margin``: the position a constant-position tracker predicts. A carried person is kept while
-    MediaPipe finds a pose in that crop, for at most ``carry_frames``
-    consecutive frames without a detection; a carried pose centred on an
-    earlier pose of the frame (the same rule) is dropped as the same person.
-    Centres, not box overlap, decide, because people who hug overlap. The
-    same rule drops a second detector box on one person (HOG also fires on
-    a person's upper body) after the first has been posed.
+    hidden -- is posed again in a crop centred on their last pose, the size
+    of the detector's last box for them (a person's extent changes little
+    from frame to frame, while a keypoint box shrinks as soon as a limb is
+    missed), enlarged by ``margin``: the position a constant-position
+    tracker predicts. A carried person is kept while MediaPipe finds a pose
+    in that crop, for at most ``carry_frames`` consecutive frames without a
+    detection; a carried pose centred on an earlier pose of the frame (the
+    same rule) is dropped as the same person. Centres, not box overlap,
+    decide, because people who hug overlap. The same rule drops a second
+    detector box on one person (HOG also fires on a person's upper body)
+    after the first has been posed. When neither detections nor carried
+    crops give a pose, the whole-frame fallback runs as before.
     ``carry_frames=0`` is the detector alone.
 
     Args:
@@ -181,6 +182,10 @@ class MediaPipeMultiPose(PoseEstimator):
             ages.append(age)
         if not kps:
             self._previous = []
+            if len(boxes) == 0:               # nobody detected, nobody found again
+                res = self._full(frame)
+                self._remember(res, [0] * len(res))
+                return res
             return PoseResult.empty(17)
         res = PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
         self._remember(res, ages, sizes)
