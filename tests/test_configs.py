@@ -49,8 +49,9 @@ def shrink(cfg, ann_file, work_dir, n_train=2, n_test=1):
                 step['clip_len'] = min(step['clip_len'], 8)
                 step['num_clips'] = min(step.get('num_clips', 1), 2)
     ds = cfg.train_dataloader.dataset
-    if ds.type == 'RepeatDataset':
+    if ds.type in ('RepeatDataset', 'MinLengthRepeatDataset'):
         ds.times = 1
+        ds.pop('min_length', None)                      # no epoch floor in a smoke test
         ds = ds.dataset
     ds.ann_file, ds.indices = ann_file, n_train
     cfg.train_dataloader.update(batch_size=n_train, num_workers=0, persistent_workers=False)
