@@ -155,8 +155,10 @@ def test_newest_frame_reading_drops_what_the_consumer_cannot_keep_up_with():
         ages.append(time.perf_counter() - captured)
         time.sleep(0.02)                                  # work: 4 frame intervals
     assert got == sorted(set(got)) and got[0] == 0 and got[-1] == 39
-    assert reader.dropped > 10 and reader.read == 40 == len(got) + reader.dropped
-    assert max(ages) < 0.015                              # handed over fresh, not queued
+    assert reader.dropped > 0 and reader.read == 40 == len(got) + reader.dropped
+    # handed over fresh: a queue would hand out the last frame about 40 x (20 - 5) ms =
+    # 0.6 s after it arrived; the bound is loose so that a loaded machine passes too
+    assert max(ages) < 0.3
     # a consumer that keeps up gets every frame
     reader = LatestFrameReader(_Frames(10, fps=200.0), realtime=True)
     assert [i for i, _, _ in reader] == list(range(10)) and reader.dropped == 0
@@ -180,7 +182,7 @@ def test_stage_timer_summary():
         time.sleep(0.01)
     s = t.summary()
     assert s['pose'] == dict(n=4, mean_ms=4.0, p50_ms=2.5, p95_ms=8.95)   # 3 + 0.85 x 7
-    assert 9 <= s['draw']['mean_ms'] < 200
+    assert 9 <= s['draw']['mean_ms'] < 5000
 
 
 @pytest.mark.shared
