@@ -59,6 +59,7 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import weizmann4  # noqa: E402
+from pyskl.io import atomic_write  # noqa: E402
 
 FPS = 25
 
@@ -75,6 +76,26 @@ def _test_originals(src):
         out[c] = [(f'{weizmann4.CLASSES[c]}_{p[0][0]}', p[0][1])
                   for p in pairs[weizmann4.TRAIN_PAIRS:]]
     return out
+
+
+def _write_video(frames: np.ndarray, dst: str, scale: int):
+    """Frames (T, H, W, 3) uint8 upscaled x ``scale`` to ``dst`` (mp4v, FPS),
+    through a temporary name. Returns ``(w, h)`` of the written frames."""
+    h, w = frames.shape[1] * scale, frames.shape[2] * scale
+    tmp = osp.splitext(dst)[0] + '.tmp.mp4'
+    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), FPS, (w, h))
+    if not writer.isOpened():
+        raise RuntimeError(f'cannot write {tmp} (OpenCV has no mp4v writer?)')
+    for f in frames:
+        writer.write(cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC))
+    writer.release()
+    os.replace(tmp, dst)
+    return w, h
+
+
+def _write_json(obj, path: str):
+    with atomic_write(path, 'w') as fh:
+        json.dump(obj, fh, indent=1)
 
 
 def compose(left: np.ndarray, right: np.ndarray, gap: int, max_frames: int,
@@ -103,17 +124,8 @@ def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96
                               originals[c2][k % len(originals[c2])])
         frames = compose(weizmann4.strip_frames(p1), weizmann4.strip_frames(p2), gap,
                          max_frames, pad)
-        h, w = frames.shape[1] * scale, frames.shape[2] * scale
         name = f'{weizmann4.CLASSES[c1]}+{weizmann4.CLASSES[c2]}'
-        dst = osp.join(out, name + '.mp4')
-        tmp = osp.join(out, name + '.tmp.mp4')
-        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), FPS, (w, h))
-        if not writer.isOpened():
-            raise RuntimeError(f'cannot write {tmp} (OpenCV has no mp4v writer?)')
-        for f in frames:
-            writer.write(cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC))
-        writer.release()
-        os.replace(tmp, dst)
+        w, h = _write_video(frames, osp.join(out, name + '.mp4'), scale)
         half = 64 * scale
         truth.append(dict(video=name + '.mp4', frames=len(frames), size=[w, h],
                           left=dict(clip=n1, label=c1, cls=weizmann4.CLASSES[c1],
@@ -121,9 +133,7 @@ def make(src: str, out: str, scale: int = 4, gap: int = 16, max_frames: int = 96
                           right=dict(clip=n2, label=c2, cls=weizmann4.CLASSES[c2],
                                      x=[w - half, w])))
     path = osp.join(out, 'composites.json')
-    with open(path + '.tmp', 'w') as fh:
-        json.dump(truth, fh, indent=1)
-    os.replace(path + '.tmp', path)
+    _write_json(truth, path)
     print(f'wrote {len(truth)} videos and {path}')
     return truth
 
@@ -209,19 +219,11 @@ def make_long(src: str, out: str, scale: int = 4, pad: int = 32, min_frames: int
             t += len(f)
         frames = np.concatenate(parts)
         frames = np.pad(frames, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode='edge')
-        h, w = frames.shape[1] * scale, frames.shape[2] * scale
         name = f'long{k}'
-        dst, tmp = osp.join(out, name + '.mp4'), osp.join(out, name + '.tmp.mp4')
-        writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*'mp4v'), FPS, (w, h))
-        for f in frames:
-            writer.write(cv2.resize(f, (w, h), interpolation=cv2.INTER_CUBIC))
-        writer.release()
-        os.replace(tmp, dst)
+        w, h = _write_video(frames, osp.join(out, name + '.mp4'), scale)
         truth.append(dict(video=name + '.mp4', frames=len(frames), size=[w, h], segments=segs))
     path = osp.join(out, 'long.json')
-    with open(path + '.tmp', 'w') as fh:
-        json.dump(truth, fh, indent=1)
-    os.replace(path + '.tmp', path)
+    _write_json(truth, path)
     print(f'wrote {len(truth)} long videos and {path}')
     return truth
 
@@ -287,8 +289,7 @@ def score(out: str, short_side=None):
         print(f'{v["video"]}: {r["correct"]}/{r["total"]} person-windows right, both persons '
               f'found in {r["both_found"]}/{r["windows"]} windows')
     res = dict(videos=per, correct=c, total=t, rate=c / t if t else 0.0)
-    with open(osp.join(out, 'score.json'), 'w') as fh:
-        json.dump(res, fh, indent=1)
+    _write_json(res, osp.join(out, 'score.json'))
     print(f'overall: {c}/{t} = {100 * res["rate"]:.1f} % of person-windows labelled right')
     return res
 
@@ -314,8 +315,7 @@ def score_long(out: str):
         print(f"{v['video']}: {r['predicted_segments']} segments for {r['true_segments']}, "
               f"frame accuracy {100 * r['frame_accuracy']:.1f} % of {r['frames_covered']} "
               f"frames, boundary errors {r['boundary_error']} frames")
-    with open(osp.join(out, 'score_long.json'), 'w') as fh:
-        json.dump(res, fh, indent=1)
+    _write_json(res, osp.join(out, 'score_long.json'))
     return res
 
 
