@@ -59,9 +59,18 @@ def test_sbu_known_answer_and_folds(tmp_path):
     rows = np.loadtxt(src / 's01s02' / '01' / '001' / 'skeleton_pos.txt', delimiter=',')
     assert x['frame_dir'] == 's01s02_01_001' and x['label'] == 0
     assert x['keypoint'].shape == (2, len(rows), 15, 3)
-    # person 2, frame 3, joint 4 (left elbow): values 1 + 45 + 12 .. of the row
-    np.testing.assert_array_equal(x['keypoint'][1, 3, 4], rows[3, 1 + 45 + 12:1 + 45 + 15]
-                                  .astype(np.float32))
+    # person 2, frame 3, joint 4 (left elbow): values 1 + 45 + 12 .. of the row, in
+    # metres by the README's inverse (x = 1280 - 2560 x', y = 960 - 1920 y', z = 1280 z' mm)
+    xn, yn, zn = rows[3, 1 + 45 + 12:1 + 45 + 15]
+    np.testing.assert_allclose(x['keypoint'][1, 3, 4],
+                               [1.28 - 2.56 * xn, 0.96 - 1.92 * yn, 1.28 * zn], rtol=1e-6)
+    assert x['keypoint'].dtype == np.float32
+    # head to foot of person 1 in frame 0: a standing adult, 1.4-1.9 m
+    assert 1.4 < np.linalg.norm(x['keypoint'][0, 0, 0] - x['keypoint'][0, 0, 11]) < 1.9
+    assert sbu_kinect.main(['--src', str(src), '--out', str(out), '--coords',
+                            'normalized']) == 1
+    raw = pickle.load(open(out, 'rb'))['annotations'][0]['keypoint']
+    np.testing.assert_array_equal(raw[1, 3, 4], np.float32([xn, yn, zn]))
     assert data['split']['fold1_val'] == ['s01s02_01_001']         # s01s02 is in fold 1
     assert data['split']['fold2_val'] == ['s02s03_01_001']
 
@@ -83,3 +92,19 @@ def test_whole_real_datasets_convert(tmp_path):
     for k in range(5):          # an actor pair is in one fold only
         assert not {pairs[n] for n in vals[k]} & {pairs[n] for n in s['split'][
             f'fold{k + 1}_train']}
+    # world coordinates keep bones their length as people turn (the normalised values,
+    # scaled differently per axis, do not): mean within-sequence coefficient of variation
+    # of the 14 bone lengths, 0.023 against 0.052
+    bones = [(a, b) for a, b in get_layout('sbu').inward if a != b]
+
+    def bone_cv(anns):
+        cvs = []
+        for a in anns:
+            for i, j in bones:
+                d = np.linalg.norm(a['keypoint'][:, :, i] - a['keypoint'][:, :, j], axis=-1)
+                cvs.append(d.std(1) / d.mean(1))
+        return float(np.mean(cvs))
+    assert sbu_kinect.main(['--src', shared_path('sbu_kinect'), '--out', str(out),
+                            '--coords', 'normalized']) == 0
+    world, norm = bone_cv(s['annotations']), bone_cv(pickle.load(open(out, 'rb'))['annotations'])
+    assert abs(world - 0.023) < 0.002 and abs(norm - 0.052) < 0.003
