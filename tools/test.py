@@ -5,7 +5,8 @@
 
 PYSKL flags are accepted too: ``--out result.pkl`` (= ``--dump``),
 ``--eval top_k_accuracy mean_class_accuracy`` (the metrics to compute) and
-``--average-clips {prob,score}``.
+``--average-clips {prob,score}``, ``--fuse-conv-bn`` (BatchNorm folded into
+the convolution before it: :mod:`pyskl.models.utils.fuse_conv_bn`).
 
 From the command line to the Runner, in this file: ``parse_args`` ->
 ``pyskl.engine.load_config`` -> ``merge_args`` -> ``setup_distributed`` ->
@@ -55,6 +56,10 @@ def parse_args(argv=None):
     p.add_argument('--compile', action='store_true',
                    help="torch.compile the model's backbone and head (PYSKL's flag; eager "
                         'where compilation fails)')
+    p.add_argument('--fuse-conv-bn', action='store_true',
+                   help='fold each BatchNorm that directly follows a convolution into it '
+                        "(PYSKL's flag; read off the data flow at the first batch, checked "
+                        'against the unfolded output)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='override config keys, e.g. train_cfg.max_epochs=2 or a variable: split=2')
     p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
@@ -67,6 +72,8 @@ def parse_args(argv=None):
 def merge_args(cfg: Config, args) -> Config:
     if args.compile:
         cfg.compile = cfg.get('compile') or True
+    if args.fuse_conv_bn:
+        cfg.fuse_conv_bn = True
     if args.work_dir:      # --work-dir > the config's work_dir > ./work_dirs/<config name>
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

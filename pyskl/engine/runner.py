@@ -23,6 +23,7 @@ import glob
 import os
 import os.path as osp
 
+from mmengine.logging import print_log
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
@@ -98,9 +99,16 @@ class StrictLoadRunner(Runner):
         # pyskl compiles backbone and head itself (state-dict names unchanged, eager
         # fallback); mmengine's own compile of train_step is not used
         options = compile_options(cfg.pop('compile', None))
+        fuse = bool(cfg.pop('fuse_conv_bn', False))
         runner = super().from_cfg(cfg)
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if fuse and getattr(model, 'backbone', None) is not None:
+            # at the first (test) forward, after the checkpoint is loaded
+            from ..models.utils.fuse_conv_bn import fuse_conv_bn_on_first_call
+            fuse_conv_bn_on_first_call(model.backbone, log=lambda n: print_log(
+                f'--fuse-conv-bn: {n} BatchNorm layers folded into convolutions',
+                logger='current'))
         if options is not None:
-            model = runner.model.module if is_model_wrapper(runner.model) else runner.model
             compile_recognizer(model, options)
         runner.register_hook(LabelRangeCheckHook())
         return runner

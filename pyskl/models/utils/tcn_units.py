@@ -115,6 +115,8 @@ class MultiBranchTCN(nn.Module):
         if not self.fuse or len(self._heads) < 2:
             return False
         bns = [self.branches[i][1] for i in self._heads]
+        if all(isinstance(bn, nn.Identity) for bn in bns):
+            return True          # folded into the convs (pyskl.models.utils.fuse_conv_bn)
         first = bns[0]
         return all(type(bn) is nn.BatchNorm2d and bn.affine and bn.track_running_stats
                    and bn.momentum is not None and bn.training == first.training
@@ -140,6 +142,9 @@ class MultiBranchTCN(nn.Module):
         convs = [self.branches[i][0] for i in heads] + [self.branches[i] for i in plain]
         y = F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
         bns = [self.branches[i][1] for i in heads]
+        if isinstance(bns[0], nn.Identity):   # BNs folded into the convs (inference)
+            sizes = [self.branches[i][0].out_channels for i in heads]
+            return self._tails(x, y, F.relu(y[:, :sum(sizes)]), sizes)
         n_head = sum(bn.num_features for bn in bns)
         rm = torch.cat([bn.running_mean for bn in bns])
         rv = torch.cat([bn.running_var for bn in bns])
@@ -154,11 +159,16 @@ class MultiBranchTCN(nn.Module):
                     bn.running_mean.copy_(m)
                     bn.running_var.copy_(v)
                     bn.num_batches_tracked.add_(1)
-        h = F.relu(h)
+        return self._tails(x, y, F.relu(h), [bn.num_features for bn in bns])
+
+    def _tails(self, x, y, h, sizes):
+        """The branch outputs from the heads' activations ``h`` (split by
+        ``sizes``) and the plain branches' part of the joint conv ``y``."""
+        heads, plain = self._heads, self._plain
         outs = [None] * len(self.branches)
-        for i, part in zip(heads, h.split([bn.num_features for bn in bns], dim=1)):
+        for i, part in zip(heads, h.split(sizes, dim=1)):
             outs[i] = self.branches[i][3](part)
-        start = n_head
+        start = sum(sizes)
         for i in plain:
             c = self.branches[i].out_channels
             outs[i] = y[:, start:start + c]
