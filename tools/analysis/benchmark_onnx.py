@@ -6,10 +6,12 @@ Models (their configs' initialisation; speed does not depend on the weights):
 ST-GCN++ NTU60 2D, input (N, 2, 100, 17, 3); PoseC3D SlowOnly-R50 NTU60 keypoint,
 input (N, 17, 48, 56, 56). Each is exported by ``tools/deployment/export_onnx.py``
 (softmax scores) and both runtimes run the same graph at batch 1 and 16 with
-``--threads`` threads; prints the median ms per sample of ``--iters`` timed runs
+``--threads`` threads -- PyTorch as built (``no_grad``) and as ``tools/test.py
+--fuse-conv-bn`` runs it (BatchNorm folded, ``inference_mode``); prints the median ms per sample of ``--iters`` timed runs
 after warm-up. Needs the ``deploy`` extra; nothing else should run meanwhile.
 """
 import argparse
+import copy
 import os.path as osp
 import sys
 import tempfile
@@ -21,6 +23,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.join(ROOT, 'tools', 'deployment'))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from benchmark import time_it  # noqa: E402
+from pyskl.models.utils.fuse_conv_bn import fuse_conv_bn_on_first_call  # noqa: E402
 
 
 def median_ms(fn, iters: int) -> float:
@@ -62,14 +65,22 @@ def main(argv=None):
             sess = ort.InferenceSession(out, opts, providers=['CPUExecutionProvider'])
             in_name = sess.get_inputs()[0].name
             shape = [int(d) for d in sess.get_inputs()[0].shape[1:]]
+            # the inference path: BatchNorm folded (tools/test.py --fuse-conv-bn), no autograd
+            fused = copy.deepcopy(model)
+            fuse_conv_bn_on_first_call(fused.model.backbone)
             for n in args.batches:
                 x = torch.randn(n, *shape)
                 with torch.no_grad():
+                    fused(x)                       # folds at the first call
                     t_torch = median_ms(lambda: model(x), args.iters)
+                with torch.inference_mode():
+                    t_fused = median_ms(lambda: fused(x), args.iters)
                 xn = x.numpy()
                 t_ort = median_ms(lambda: sess.run(None, {in_name: xn}), args.iters)
                 print(f'{name:38s} batch {n:3d}: PyTorch {t_torch / n:8.2f} ms/sample   '
-                      f'onnxruntime {t_ort / n:8.2f} ms/sample   ({t_torch / t_ort:.2f}x)')
+                      f'fused + inference_mode {t_fused / n:8.2f}   '
+                      f'onnxruntime {t_ort / n:8.2f} ms/sample   '
+                      f'({t_torch / t_ort:.2f}x, fused {t_fused / t_ort:.2f}x)')
 
 
 if __name__ == '__main__':
