@@ -143,3 +143,17 @@ def test_tools_test_fuse_conv_bn_gives_the_same_scores(jhmdb_ann, tmp_path):
     assert scores[0].shape == (3, 14)
     assert _rel(scores[1], scores[0]) < 1e-5 and not torch.equal(scores[0][0], scores[0][1])
 
+
+
+@pytest.mark.parametrize('family', ['stgcn', 'aagcn', 'ctrgcn', 'msg3d', 'dgstgcn'])
+def test_the_gcn_zoo_folds_without_changing_the_output(family):
+    cfg = load_config(osp.join(ROOT, 'configs', family,
+                               f'{family}_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py'))
+    torch.manual_seed(0)
+    model = _random_bn_stats(MODELS.build(cfg.model).backbone)
+    x = torch.randn(2, 1, 16, 15, 3)
+    with torch.no_grad():
+        want = model(x)
+    assert fuse_conv_bn(model, x) >= 12
+    with torch.no_grad():
+        assert _rel(model(x), want) < 1e-5
