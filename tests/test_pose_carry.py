@@ -46,21 +46,42 @@ class StubPose:
         pass
 
 
-def estimator(detections, people, carry_frames=25):
+class FrontFirstPose(StubPose):
+    """Occlusion: ``people()`` listed front to back; the crop shows the first
+    whose centre is inside and whose centre joint is not painted over."""
+
+    def _one(self, rgb):
+        self.calls += 1
+        px = rgb[0, 0, ::-1].astype(int)
+        x0 = px[0] + 256 * (px[2] // 16)
+        y0 = px[1] + 256 * (px[2] % 16)
+        h, w = rgb.shape[:2]
+        want = frame()[..., ::-1]                 # the unpainted frame, RGB
+        for cx in self.people():
+            x, y = person(cx)[8].astype(int)
+            if x0 <= cx < x0 + w and y0 <= 240 < y0 + h and \
+                    (rgb[y - y0, x - x0] == want[y, x]).all():
+                return person(cx) - np.array([x0, y0], np.float32), np.full(17, 0.9, np.float32)
+        return None
+
+
+def estimator(detections, people, carry_frames=25, mask_posed=False, pose=StubPose, width=70):
     """A MediaPipeMultiPose whose detector returns ``detections[t]`` (list of
-    centres) and whose pose model sees ``people()``."""
+    centres, boxes ``2 x width`` wide) and whose pose model sees ``people()``."""
     est = MediaPipeMultiPose.__new__(MediaPipeMultiPose)
     est.max_person, est.margin = 4, 0.15
     est.carry_frames, est.same_dist, est.carry_grow = carry_frames, 0.25, 0.15
+    est.mask_posed, est.mask_width = mask_posed, 0.18
     est._previous = []
-    est._pose = StubPose(people)
+    est._pose = pose(people)
     est._full = lambda f: PoseResult.empty(17)
     t = {'i': 0}
 
     def detector(f):
         cs = detections[min(t['i'], len(detections) - 1)]
         t['i'] += 1
-        return np.array([[c - 70, 100, c + 70, 380, 1.0] for c in cs], np.float32).reshape(-1, 5)
+        return np.array([[c - width, 100, c + width, 380, 1.0] for c in cs],
+                        np.float32).reshape(-1, 5)
 
     est.detector = detector
     return est
@@ -151,3 +172,42 @@ def test_the_whole_frame_fallback_runs_when_nothing_else_finds_anyone():
     calls = []
     est._full = lambda fr: calls.append(1) or PoseResult.empty(17)
     assert len(est(f)) == 0 and calls == [1]
+
+
+def test_a_person_hidden_behind_another_is_found_with_the_front_one_painted_over():
+    """The hug: someone steps in front of a person (at x = 300, in front of the
+    one at 380) and the detector sees only the front one. The crop carried for
+    the hidden person shows the front one (a one-person pose model finds them,
+    already posed); with their limbs painted over it finds the hidden person.
+    Without masking they are lost; with nobody behind, nobody is invented."""
+    f = frame()
+    here = {'people': [380]}
+    est = estimator([[380], [300]], lambda: here['people'], pose=FrontFirstPose, width=80,
+                    mask_posed=True)
+    assert centres(est(f)) == [380]
+    here['people'] = [300, 380]                   # front to back
+    assert centres(est(f)) == [300, 380]
+    here['people'] = [380]
+    off = estimator([[380], [300]], lambda: here['people'], pose=FrontFirstPose, width=80)
+    assert centres(off(f)) == [380]
+    here['people'] = [300, 380]
+    assert centres(off(f)) == [300]               # the hidden person is lost
+    here['people'] = [380]
+    gone = estimator([[380], [300]], lambda: here['people'], pose=FrontFirstPose, width=80,
+                     mask_posed=True)
+    gone(f)
+    here['people'] = [300]                        # the person behind left
+    assert centres(gone(f)) == [300]
+
+
+def test_masking_paints_the_limbs_in_the_frame_mean_colour():
+    est = estimator([[300]], lambda: [300], mask_posed=True)
+    rgb = frame()
+    kp = person(300)
+    out = est._masked(rgb, [kp], [np.full(17, 0.9, np.float32)])
+    fill = rgb.reshape(-1, 3).mean(0).astype(int)
+    x, y = kp[8].astype(int)
+    assert (out[y, x] == fill).all() and (rgb[y, x] != fill).any()   # a copy, painted
+    assert (out[10, 10] == rgb[10, 10]).all()                        # far away: untouched
+    # painted about mask_width x height (0.18 x 200 = 36 px) wide, centred on the bones
+    assert (out[y, x + 15] == fill).all() and (out[y, x + 30] == rgb[y, x + 30]).all()

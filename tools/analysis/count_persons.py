@@ -55,11 +55,17 @@ def main(argv=None):
     p.add_argument('--hog-scale', type=float, default=None,
                    help='HOGPersonDetector scale (default: its own, by frame size; 0.5 was '
                         'the fixed scale before it)')
+    p.add_argument('--no-mask-posed', action='store_true',
+                   help='MediaPipeMultiPose mask_posed=False: a carried crop that finds '
+                        'someone already posed is dropped, not looked at again with them '
+                        'painted over')
     p.add_argument('--short-side', type=int, default=480, help="as the demo's (default 480)")
     p.add_argument('--expect', type=int, default=None, help='people really in view')
     p.add_argument('--json', default=None)
     args = p.parse_args(argv)
     kw = {} if args.carry_frames is None else dict(carry_frames=args.carry_frames)
+    if args.no_mask_posed:
+        kw['mask_posed'] = False
     if args.hog_scale is not None:
         from pyskl.apis.pose import HOGPersonDetector
         kw['detector'] = HOGPersonDetector(scale=args.hog_scale)
@@ -75,6 +81,7 @@ def main(argv=None):
     if args.json:
         with open(args.json, 'w') as fh:
             json.dump(dict(backend=args.pose_backend, carry_frames=args.carry_frames,
+                           mask_posed=not args.no_mask_posed,
                            hog_scale=args.hog_scale, short_side=args.short_side,
                            videos=res), fh, indent=1)
     return res

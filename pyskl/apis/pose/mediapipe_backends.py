@@ -102,12 +102,22 @@ class MediaPipeMultiPose(PoseEstimator):
     crops give a pose, the whole-frame fallback runs as before.
     ``carry_frames=0`` is the detector alone.
 
+    People who touch: when the crop carried for a hidden person finds someone
+    already posed (MediaPipe sees one person per crop: the one in front),
+    the crop is looked at once more with the limbs of everyone posed so far
+    painted over in the frame's mean colour (lines along the COCO bones,
+    ``mask_width`` x that person's height wide); a pose found there that is
+    nobody posed yet is kept (``mask_posed``).
+
     Args:
         max_person: keep at most this many people (detections first).
         margin: box enlargement, as a fraction of its size.
         detector: a callable frame -> (P, 5) boxes (default
             :class:`HOGPersonDetector`).
         carry_frames, same_dist: carried boxes, above.
+        mask_posed, mask_width: the second look with posed people painted
+            over, above (0.18 of a person's height: chosen on
+            ``ntu_sample.avi``, docs/demo.md).
         carry_grow: a person first seen without a detector box (the
             whole-frame fallback) is looked for in their keypoint box grown
             by this fraction on every side.
@@ -116,13 +126,14 @@ class MediaPipeMultiPose(PoseEstimator):
 
     def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None,
                  carry_frames: int = 100, same_dist: float = 0.25, carry_grow: float = 0.15,
-                 **pose_kwargs):
+                 mask_posed: bool = True, mask_width: float = 0.18, **pose_kwargs):
         pose_kwargs.setdefault('static_image_mode', True)
         self._pose = MediaPipePose(**pose_kwargs)
         self._full = MediaPipePose(**{**pose_kwargs, 'static_image_mode': False})
         self.detector = detector or HOGPersonDetector()
         self.max_person, self.margin = max_person, margin
         self.carry_frames, self.same_dist, self.carry_grow = carry_frames, same_dist, carry_grow
+        self.mask_posed, self.mask_width = mask_posed, mask_width
         #: ((centre (2,), box size (2,)), frames since the last detection) per person
         self._previous = []
 
@@ -174,7 +185,17 @@ class MediaPipeMultiPose(PoseEstimator):
             kb = keypoint_boxes(one[0][None], one[1][None])
             if kps and self._same_person((kb[0, :2] + kb[0, 2:]) / 2, kb[0, 3] - kb[0, 1],
                                          np.stack(kps), np.stack(scores)):
-                continue                       # the crop found someone already posed
+                # the crop found someone already posed (the one in front): look again
+                # with the people posed so far painted over
+                if not self.mask_posed:
+                    continue
+                one = self._crop_pose(self._masked(rgb, kps, scores), box, self.margin)
+                if one is None:
+                    continue
+                kb = keypoint_boxes(one[0][None], one[1][None])
+                if self._same_person((kb[0, :2] + kb[0, 2:]) / 2, kb[0, 3] - kb[0, 1],
+                                     np.stack(kps), np.stack(scores)):
+                    continue
             kps.append(one[0])
             scores.append(one[1])
             kept.append(kb[0])
@@ -190,6 +211,26 @@ class MediaPipeMultiPose(PoseEstimator):
         res = PoseResult(np.stack(kps), np.stack(scores), np.array(kept))
         self._remember(res, ages, sizes)
         return res
+
+    def _masked(self, rgb, kps, scores):
+        """``rgb`` with the limbs of the poses ``kps`` painted over in the
+        frame's mean colour (lines along the COCO bones, ``mask_width`` x the
+        person's height wide), so that MediaPipe's one-person-per-crop model
+        can see whoever they hide."""
+        import cv2
+        from pyskl.skeleton import get_layout
+        out = rgb.copy()
+        fill = tuple(int(v) for v in rgb.reshape(-1, 3).mean(0))
+        for kp, sc in zip(kps, scores):
+            kb = keypoint_boxes(kp[None], sc[None])[0]
+            width = max(2, int(self.mask_width * (kb[3] - kb[1])))
+            for i, j in get_layout('coco').inward:
+                if i != j and sc[i] > 0.3 and sc[j] > 0.3:
+                    cv2.line(out, tuple(int(v) for v in kp[i]), tuple(int(v) for v in kp[j]),
+                             fill, width)
+            for k in np.flatnonzero(sc > 0.3):
+                cv2.circle(out, tuple(int(v) for v in kp[k]), width // 2, fill, -1)
+        return out
 
     def _same_person(self, center, height, kps, scores) -> bool:
         """Whether a pose of ``kps`` is centred within ``same_dist`` x the
