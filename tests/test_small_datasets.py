@@ -60,7 +60,7 @@ def test_sbu_known_answer_and_folds(tmp_path):
     assert x['frame_dir'] == 's01s02_01_001' and x['label'] == 0
     assert x['keypoint'].shape == (2, len(rows), 15, 3)
     # person 2, frame 3, joint 4 (left elbow): values 1 + 45 + 12 .. of the row, in
-    # metres by the README's inverse (x = 1280 - 2560 x', y = 960 - 1920 y', z = 1280 z' mm)
+    # metres by the dataset's inverse (x = 1280 - 2560 x', y = 960 - 1920 y', z = 1280 z' mm)
     xn, yn, zn = rows[3, 1 + 45 + 12:1 + 45 + 15]
     np.testing.assert_allclose(x['keypoint'][1, 3, 4],
                                [1.28 - 2.56 * xn, 0.96 - 1.92 * yn, 1.28 * zn], rtol=1e-6)

@@ -18,7 +18,7 @@ mode='max-autotune', dynamic=None, ...)`` (``torch.compile``'s arguments);
 from __future__ import annotations
 
 import time
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.logging import print_log
@@ -58,42 +58,49 @@ class CompiledForward:
                       '(first call)', logger='current')
             # a miscompiled kernel: checked against eager once -- in full in eval mode,
             # for NaN / infinity in training (dropout makes the values differ)
-            finite = all(bool(torch.isfinite(t).all()) for t in _flat(out) if t.is_floating_point())
+            finite = all(bool(torch.isfinite(t).all()) for t in flat_tensors(out)
+                         if t.is_floating_point())
             if not self.module.training or not finite:
                 ref = self.eager(*args, **kwargs)
-                why = _differs(out, ref, exact=not self.module.training)
+                why = outputs_differ(out, ref, exact=not self.module.training)
                 if why:
                     self._fail(RuntimeError(f'the compiled forward {why}'))
                     return ref
         return out
 
 
-def _flat(out):
+def flat_tensors(out) -> List[torch.Tensor]:
+    """The tensors of a module's output (a tensor, or tuples / lists / dicts of
+    them, nested), in order; anything else is left out."""
     if isinstance(out, torch.Tensor):
         return [out]
     if isinstance(out, (tuple, list)):
-        return [t for x in out for t in _flat(x)]
+        return [t for x in out for t in flat_tensors(x)]
     if isinstance(out, dict):
-        return [t for x in out.values() for t in _flat(x)]
+        return [t for x in out.values() for t in flat_tensors(x)]
     return []
 
 
-def _differs(out, ref, exact: bool) -> Optional[str]:
-    """Why a compiled output is not the eager one, or None: NaN / infinity the
-    eager output does not have, or (``exact``) a difference beyond 1e-3 of the
-    largest |value| (float32 reordering stays near 1e-6)."""
-    a, b = _flat(out), _flat(ref)
+def outputs_differ(out, ref, exact: bool, rtol: float = 1e-3) -> Optional[str]:
+    """Why an output is not the reference one, or None: another structure, NaN /
+    infinity the reference does not have, or (``exact``) another shape or a
+    difference beyond ``rtol`` of the largest |value| (float32 reordering
+    stays near 1e-6). Used for compiled against eager forwards and for folded
+    against unfolded BatchNorms (:mod:`pyskl.models.utils.fuse_conv_bn`)."""
+    a, b = flat_tensors(out), flat_tensors(ref)
     if len(a) != len(b):
-        return 'gave another structure than the eager one'
+        return 'gave another structure than the reference'
     for x, y in zip(a, b):
         if not (x.is_floating_point() and y.is_floating_point()):
             continue
         if not bool(torch.isfinite(x).all()) and bool(torch.isfinite(y).all()):
-            return 'gave NaN or infinite values where the eager one does not'
-        if exact and x.shape == y.shape:
+            return 'gave NaN or infinite values where the reference does not'
+        if exact:
+            if x.shape != y.shape:
+                return f'gave shape {tuple(x.shape)}, the reference {tuple(y.shape)}'
             scale = float(y.abs().max()) if y.numel() else 0.0
-            if float((x - y).abs().max()) > 1e-3 * max(scale, 1e-12):
-                return 'differs from the eager one beyond float32 rounding'
+            if float((x - y).abs().max()) > rtol * max(scale, 1e-12):
+                return 'differs from the reference beyond float32 rounding'
     return None
 
 

@@ -13,18 +13,20 @@ per sequence ``frame_dir`` = ``sXXsYY_CC_NNN``, ``label`` = CC - 1,
 ``total_frames``.
 
 Coordinates (``--coords``): ``world`` (default) undoes the release's
-normalisation with the inverse given in the dataset's README -- x = 1280 -
-2560 x', y = 960 - 1920 y', z = 1280 z' (millimetres; 10000 / 7.8125 = 1280)
--- and writes metres, as NTU RGB+D's are: the three axes then share one unit,
-so a 3D rotation (``PreNormalize3D``, ``RandomRot``) keeps bones their
-length. The normalised values scale x, y and z differently (by 1/2560,
-1/1920, 1/1280): over the 282 clean sequences, the mean within-sequence
-coefficient of variation of the 14 bone lengths is 0.052 in them and 0.023
-in world coordinates, lower than under any nearby scaling tried (e.g. 0.031
-with z scaled by 1000 or 1600). ``normalized`` keeps the file's values (as
-the co-occurrence-learning release feeds them). Splits ``fold{k}_train`` / ``fold{k}_val``, k = 1..5: the
-published 5-fold cross-validation by actor pair (Yun et al. 2012; the folds
-of the co-occurrence-learning release). A malformed file is reported and left
+normalisation with the inverse distributed with the dataset -- x = 1280 -
+2560 x', y = 960 - 1920 y', z = 1280 z' (millimetres; 10000 / 7.8125 = 1280;
+that README is not among the files converted here, and the scales are
+checked on the data instead, below) -- and writes metres, as NTU RGB+D's
+are: the three axes then share one unit, so a 3D rotation
+(``PreNormalize3D``, ``RandomRot``) keeps bones their length. The
+normalised values scale x, y and z differently (by 1/2560, 1/1920, 1/1280):
+over the 282 clean sequences, the mean within-sequence coefficient of
+variation of the 14 bone lengths is 0.052 in them and 0.023 in world
+coordinates, lower than under any nearby scaling tried (e.g. 0.031 with z
+scaled by 1000 or 1600). ``normalized`` keeps the file's values. Splits
+``fold{k}_train`` / ``fold{k}_val``, k = 1..5: the published 5-fold
+cross-validation by actor pair (Yun et al. 2012; the folds of the
+co-occurrence-learning release). A malformed file is reported and left
 out (exit status 1).
 """
 import argparse
@@ -66,7 +68,7 @@ def read_sequence(path: str) -> np.ndarray:
     return np.asarray(rows, np.float32).reshape(-1, 2, 15, 3).transpose(1, 0, 2, 3).copy()
 
 
-#: world = WORLD_OFFSET + WORLD_SCALE * normalised, metres (the dataset's README)
+#: world = WORLD_OFFSET + WORLD_SCALE * normalised, metres (the dataset's inverse, above)
 WORLD_SCALE = np.array([-2.560, -1.920, 1.280], np.float32)
 WORLD_OFFSET = np.array([1.280, 0.960, 0.0], np.float32)
 

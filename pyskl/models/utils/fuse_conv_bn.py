@@ -35,6 +35,8 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.conv import _ConvNd
 
+from pyskl.engine.compile import outputs_differ
+
 __all__ = ['fuse_conv_bn', 'fuse_conv_bn_on_first_call', 'fold_bn_into_conv']
 
 
@@ -60,16 +62,6 @@ def fold_bn_into_conv(conv: _ConvNd, bn: _BatchNorm) -> None:
         conv.weight = nn.Parameter(w * scale.reshape(-1, *([1] * (w.dim() - 1))),
                                    requires_grad=w.requires_grad)
         conv.bias = nn.Parameter(bias * scale + shift, requires_grad=w.requires_grad)
-
-
-def _flat(out) -> List[torch.Tensor]:
-    if isinstance(out, torch.Tensor):
-        return [out]
-    if isinstance(out, (tuple, list)):
-        return [t for x in out for t in _flat(x)]
-    if isinstance(out, dict):
-        return [t for x in out.values() for t in _flat(x)]
-    return []
 
 
 def _eager_forward(module: nn.Module, args, kwargs):
@@ -150,19 +142,15 @@ def fuse_conv_bn(module: nn.Module, *args, **kwargs) -> int:
             swapped.append((parent, name, bn))
     with torch.no_grad():
         out = _eager_forward(module, args, kwargs)
-    a, b = _flat(out), _flat(ref)
-    same = len(a) == len(b) and all(
-        x.shape == y.shape and (not y.is_floating_point() or y.numel() == 0 or float(
-            (x - y).abs().max()) <= 1e-4 * max(float(y.abs().max()), 1e-12))
-        for x, y in zip(a, b))
-    if same:
+    why = outputs_differ(out, ref, exact=True, rtol=1e-4)
+    if why is None:
         return len(pairs)
     for conv, w, bias in saved:
         conv.weight, conv.bias = w, bias
     for parent, name, bn in swapped:
         parent._modules[name] = bn
     warnings.warn(f'fuse_conv_bn: folding {len(pairs)} BatchNorms changed the output of '
-                  f'{type(module).__name__}; none folded')
+                  f'{type(module).__name__} (it {why}); none folded')
     return 0
 
 
