@@ -26,10 +26,15 @@ Every variant trains on the config's train split for the config's schedule
 with ``--seed`` (one seed: say so when you report it), the validation loop
 switched off, and tests its last checkpoint with the config's test pipeline.
 ``W/<variant>/result.json`` holds its test top-1 and mean class accuracy; a
-variant whose result exists is not run again, so an interrupted ablation
-resumes. ``W/ablation.json`` and ``W/ablation.md`` (a Markdown table with the
+variant whose result exists is not run again, and one whose last checkpoint
+exists is tested without training again, so an interrupted ablation resumes
+(and the ``recipe`` row can reuse an earlier training of the same config and
+seed: copy its last checkpoint to ``W/recipe/``). ``W/ablation.json`` and ``W/ablation.md`` (a Markdown table with the
 change from ``recipe``) are rewritten after every variant. ``--only`` runs a
-subset (in the order given), ``--cfg-options`` reach every run.
+subset (in the order given), ``--cfg-options`` reach every run. ``--jobs N``
+trains N variants at a time, each in its own process with its share of the
+CPUs (``OMP_NUM_THREADS``; 2 jobs of one thread on a 2-core machine), its
+output in ``W/<variant>.log``.
 """
 import argparse
 import copy
@@ -107,6 +112,9 @@ def variants(cfg):
 
 def _train(cfg, work_dir, seed):
     from pyskl.engine import build_runner
+    ckpt = osp.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    if osp.isfile(ckpt):                     # trained already: only the test is missing
+        return ckpt
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
@@ -115,7 +123,7 @@ def _train(cfg, work_dir, seed):
                                         save_last=True, max_keep_ckpts=1)
     cfg.log_level = 'WARNING'
     build_runner(cfg).train()
-    return osp.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
+    return ckpt
 
 
 def _test(cfg, work_dir, ckpt):
@@ -154,8 +162,14 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--only', nargs='+', help='variants to run, in this order')
     p.add_argument('--list', action='store_true', help='print the variants and exit')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='variants trained at a time, each in its own process (default 1)')
+    p.add_argument('--no-table', action='store_true', help=argparse.SUPPRESS)  # a --jobs child
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = p.parse_args(argv)
+    if args.jobs < 1:
+        p.error('--jobs must be >= 1')
     from pyskl.engine import load_config
     from pyskl.utils import register_all_modules
     register_all_modules()
@@ -175,6 +189,8 @@ def main(argv=None):
     if osp.isfile(done):
         with open(done) as fh:
             table = json.load(fh)
+    if args.jobs > 1:
+        _train_in_children(argv, args, names)
     for name in names:
         what, edit = found[name]
         wd = osp.join(args.work_dir, name)
@@ -201,9 +217,28 @@ def main(argv=None):
         os.replace(res_path + '.tmp', res_path)
         table[name] = res
         print(f'{name}: test top-1 {100 * res["top1"]:.2f}')
-        _write(args.work_dir, table)
+        if not args.no_table:
+            _write(args.work_dir, table)
+    if args.no_table:
+        return table
     print(_write(args.work_dir, table))
     return table
+
+
+def _train_in_children(argv, args, names):
+    """``--jobs``: every variant with no result yet (but ``test-1-clip``, which
+    trains nothing) runs in a child process of this command line, ``--jobs``
+    at a time; the parent then reads their results and writes the table."""
+    from pyskl.utils.jobs import python_command, run_parallel, strip_option
+    base = strip_option(argv, '--jobs')
+    todo = [n for n in names if n != 'test-1-clip'
+            and not osp.isfile(osp.join(args.work_dir, n, 'result.json'))]
+    cmds = [(python_command(osp.abspath(__file__), base + ['--no-table', '--only', n]),
+             osp.join(args.work_dir, f'{n}.log')) for n in todo]
+    try:
+        run_parallel(cmds, args.jobs)
+    except RuntimeError as err:
+        raise SystemExit(f'ablation: {err}')
 
 
 if __name__ == '__main__':

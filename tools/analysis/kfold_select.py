@@ -25,6 +25,13 @@ selection: the last epoch and ``--streams`` with equal weights, the choice a
 recipe makes before it sees data (``selection.json`` says ``chosen_by:
 prior``). ``--cfg-options`` reach every run
 (``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
+
+``--jobs N`` runs N trainings at a time (fold runs, then final runs), each in
+its own process with its share of the CPUs (``OMP_NUM_THREADS``: two jobs of
+one thread on a 2-core machine), output in ``<work-dir>/<fold|final>_<stream>_<n>.log``.
+Every training leaves its result in the work dir (a fold run's validation
+scores in ``<stream>_fold<f>/val_scores.npz``, a final run's checkpoints), so a
+command that is stopped and run again repeats none that finished.
 """
 import argparse
 import copy
@@ -88,6 +95,51 @@ def _run(config, opts, work_dir, seed, collect=False):
     return runner, cfg
 
 
+def _fold_scores_path(args, stream, fold):
+    return osp.join(args.work_dir, f'{stream}_fold{fold}', 'val_scores.npz')
+
+
+def fold_run(args, cfg_opts, stream, fold):
+    """Train ``stream`` on the other folds, validating on ``fold`` every epoch;
+    returns ``[(frame_dirs, probs (N, C), labels)]`` per epoch. The scores are
+    kept in ``<stream>_fold<fold>/val_scores.npz``: a run whose file exists is
+    not repeated (an interrupted selection resumes; ``--jobs`` children)."""
+    path = _fold_scores_path(args, stream, fold)
+    if not osp.isfile(path):
+        _Scores.epochs = []
+        opts = dict(cfg_opts['opts'], ann_file=osp.join(args.work_dir, 'folds.pkl'),
+                    train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[stream],
+                    **{'default_hooks.checkpoint.interval': 10 ** 6})
+        _run(args.config, opts, osp.dirname(path), args.seed, collect=True)
+        if not _Scores.epochs:
+            return []
+        names = np.array([r[0] for r in _Scores.epochs[0]])
+        for ep in _Scores.epochs[1:]:
+            assert [r[0] for r in ep] == list(names), 'validation clips changed between epochs'
+        with open(path + '.tmp', 'wb') as fh:
+            np.savez(fh, names=names, labels=np.array([r[2] for r in _Scores.epochs[0]]),
+                     probs=np.stack([np.stack([_softmax(r[1]) for r in ep])
+                                     for ep in _Scores.epochs]))
+        os.replace(path + '.tmp', path)
+    with np.load(path, allow_pickle=False) as z:
+        names, labels, probs = z['names'], z['labels'], z['probs']
+    return [(names, p, labels) for p in probs]
+
+
+def _in_children(args, runs):
+    """``--jobs``: the trainings ``runs`` (``('fold', stream, fold)`` or
+    ``('final', stream, seed)``) each in a child process of this command line,
+    ``--jobs`` at a time, output in ``<work-dir>/<kind>_<stream>_<n>.log``."""
+    from pyskl.utils.jobs import python_command, run_parallel, strip_option
+    base = strip_option(args.argv, '--jobs')
+    cmds = [(python_command(osp.abspath(__file__), base + ['--run', f'{k}:{s}:{n}']),
+             osp.join(args.work_dir, f'{k}_{s}_{n}.log')) for k, s, n in runs]
+    try:
+        run_parallel(cmds, args.jobs)
+    except RuntimeError as err:
+        raise SystemExit(f'kfold_select: {err}')
+
+
 def select(args, cfg_opts, samples):
     from make_split import _value, kfold
     if args.group_field or args.group_regex:      # whole subjects / actor pairs per fold
@@ -95,25 +147,22 @@ def select(args, cfg_opts, samples):
         folds = kfold(samples, args.folds, args.seed, groups=groups)
     else:
         folds = kfold(samples, args.folds, args.seed, stratified=True)
+    ann = osp.join(args.work_dir, 'folds.pkl')
     data = dict(split={}, annotations=samples)
     for f in range(args.folds):
         data['split'][f'sel{f}_train'] = [s['frame_dir'] for s, g in zip(samples, folds) if g != f]
         data['split'][f'sel{f}_val'] = [s['frame_dir'] for s, g in zip(samples, folds) if g == f]
-    ann = osp.join(args.work_dir, 'folds.pkl')
-    with open(ann, 'wb') as fh:
+    with open(ann + '.tmp', 'wb') as fh:
         pickle.dump(data, fh, protocol=4)
+    os.replace(ann + '.tmp', ann)
+    if args.jobs > 1:
+        _in_children(args, [('fold', s, f) for s in args.streams for f in range(args.folds)
+                            if not osp.isfile(_fold_scores_path(args, s, f))])
     scores = {}           # stream -> epoch -> (names, probs, labels) pooled over folds
     for stream in args.streams:
         pooled = None
         for f in range(args.folds):
-            _Scores.epochs = []
-            opts = dict(cfg_opts['opts'], ann_file=ann, train_split=f'sel{f}_train',
-                        val_split=f'sel{f}_val', feats=[stream],
-                        **{'default_hooks.checkpoint.interval': 10 ** 6})
-            _run(args.config, opts, osp.join(args.work_dir, f'{stream}_fold{f}'), args.seed,
-                 collect=True)
-            per_epoch = [(np.array([r[0] for r in ep]), np.stack([_softmax(r[1]) for r in ep]),
-                          np.array([r[2] for r in ep])) for ep in _Scores.epochs]
+            per_epoch = fold_run(args, cfg_opts, stream, f)
             if pooled is None:
                 pooled = per_epoch
             else:
@@ -175,6 +224,14 @@ def prior_selection(args, cfg_opts):
     return out
 
 
+def final_train(args, cfg_opts, stream, seed):
+    """The final training of one stream and seed on the whole train split (a
+    ``--jobs`` child's work)."""
+    opts = dict(cfg_opts['opts'], feats=[stream])
+    _run(args.config, final_options(opts), osp.join(args.work_dir, f'final_{stream}_seed{seed}'),
+         seed)
+
+
 def final(args, cfg_opts):
     sel_path = osp.join(args.work_dir, 'selection.json')
     if args.prior:
@@ -184,6 +241,11 @@ def final(args, cfg_opts):
     with open(sel_path) as fh:
         sel = json.load(fh)
     streams = [s for s, w in sel['weights'].items() if w > 0]
+    ckpt_of = {(s, seed): osp.join(args.work_dir, f'final_{s}_seed{seed}', f'epoch_{sel["epoch"]}.pth')
+               for seed in args.seeds for s in streams}
+    if args.jobs > 1:
+        _in_children(args, [('final', s, seed) for (s, seed), c in ckpt_of.items()
+                            if not osp.isfile(c)])
     per_seed = []
     for seed in args.seeds:
         probs, labels, accs = {}, None, {}
@@ -192,7 +254,7 @@ def final(args, cfg_opts):
             opts = dict(cfg_opts['opts'], feats=[s])
             ckpt = osp.join(wd, f'epoch_{sel["epoch"]}.pth')
             if not osp.isfile(ckpt):          # a finished training is not repeated
-                _run(args.config, final_options(opts), wd, seed)
+                final_train(args, cfg_opts, s, seed)
             from pyskl.engine import build_runner, load_config
             tcfg = load_config(args.config, opts)
             tcfg.work_dir = wd
@@ -252,8 +314,16 @@ def main(argv=None):
                    help='--final without a selection: the last epoch, --streams with equal '
                    'weights (no fold runs)')
     p.add_argument('--subset', type=int, default=None, help='keep N training clips')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='trainings at a time, each in its own process with its share of the '
+                   'CPUs (OMP_NUM_THREADS); default 1')
+    p.add_argument('--run', help=argparse.SUPPRESS)   # a --jobs child: KIND:STREAM:N
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = p.parse_args(argv)
+    args.argv = argv
+    if args.jobs < 1:
+        p.error('--jobs must be >= 1')
     if args.folds < 2:
         p.error('--folds must be >= 2')
     if args.prior and not args.final:
@@ -281,13 +351,20 @@ def main(argv=None):
         test_keep = set(data['split'][test_split])
         tests = _interleaved([a for a in data['annotations'] if a['frame_dir'] in test_keep],
                              max(4, args.subset // 4))
-        with open(sub, 'wb') as fh:
-            pickle.dump(dict(split={ds.split: [a['frame_dir'] for a in samples],
-                                    test_split: [a['frame_dir'] for a in tests]},
-                             annotations=samples + tests), fh)
+        if not (args.run and osp.isfile(sub)):     # a --jobs child reads its parent's
+            with open(sub + '.tmp', 'wb') as fh:
+                pickle.dump(dict(split={ds.split: [a['frame_dir'] for a in samples],
+                                        test_split: [a['frame_dir'] for a in tests]},
+                                 annotations=samples + tests), fh)
+            os.replace(sub + '.tmp', sub)
         opts['ann_file'] = sub
     os.makedirs(args.work_dir, exist_ok=True)
     cfg_opts = dict(opts=opts)
+    if args.run:                        # one training of a --jobs parent
+        kind, stream, n = args.run.split(':')
+        if kind == 'final':
+            return final_train(args, cfg_opts, stream, int(n))
+        return fold_run(args, cfg_opts, stream, int(n))
     if args.final:
         return final(args, cfg_opts)
     return select(args, cfg_opts, samples)
