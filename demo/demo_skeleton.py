@@ -81,6 +81,9 @@ def parse_args(argv=None):
                    help='score each person in a square crop of this many times their extent '
                         '(models trained on clips framed around the actor); default: the '
                         'whole frame, as the scene')
+    p.add_argument('--min-track-fraction', type=float, default=0.1,
+                   help='a person is labelled in a window only if posed in at least this '
+                   'fraction of its frames (default 0.1; 0: every track)')
     p.add_argument('--topk', type=int, default=3, help='labels written on the video')
     p.add_argument('--max-frames', type=int, help='stop after this many frames')
     p.add_argument('--pred-out', help='write the per-window predictions here (JSON)')
@@ -100,6 +103,8 @@ def parse_args(argv=None):
         value = getattr(args, name)
         if value is not None and value < 1:
             p.error(f'--{name.replace("_", "-")} must be at least 1, got {value}')
+    if not 0 <= args.min_track_fraction <= 1:
+        p.error(f'--min-track-fraction must be in [0, 1], got {args.min_track_fraction}')
     try:                # before any work: outputs that cannot be written cost nothing
         check_output_path(args.out, 'output video', inputs=[args.video],
                           suffixes=('.mp4', '.avi'))
@@ -183,7 +188,10 @@ class WindowClassifier:
     window, label, score, topk, partner}]`` (``partner``: the other track of
     its pair, or None). With ``person_crop`` each person (pair) is scored in
     a square crop of their own (:func:`person_frame`) instead of the whole
-    frame.
+    frame. A track posed in fewer than ``min_track_fraction`` of the window's
+    frames gets no label of its own in that window (a one-frame false
+    detection, someone stepping out of view); it still counts for the scene
+    and is listed in ``tracks``.
 
     Raises:
         ValueError: the model's class count differs from the label map's.
@@ -191,7 +199,7 @@ class WindowClassifier:
 
     def __init__(self, model, labels: Optional[List[str]], source_layout: str, img_shape,
                  max_person: int, topk: int, fps: float, video: Optional[str] = None,
-                 person_crop: Optional[float] = None):
+                 person_crop: Optional[float] = None, min_track_fraction: float = 0.1):
         from mmengine.dataset import Compose
         self.model, self.labels = model, labels
         steps = get_test_pipeline(model.cfg)
@@ -202,6 +210,7 @@ class WindowClassifier:
         self.source_layout, self.img_shape = source_layout, img_shape
         self.max_person, self.topk, self.fps = max_person, topk, fps
         self.person_crop = person_crop
+        self.min_track_fraction = float(min_track_fraction)
         #: (start, end, scene scores, {track_id: scores}) of every window, for segments
         self.history = []
         fmt = [t for t in steps if t.get('type') == 'FormatGCNInput']
@@ -218,7 +227,12 @@ class WindowClassifier:
             return pred
         # the scene (the most visible tracks together) and each person (or pair)
         pkp, psc, pids = tracker.arrays(start, end)         # every track of the window
-        if self.video is None:
+        posed = (psc.sum(-1) > 0).sum(1)                    # frames each track is posed in
+        keep = np.nonzero(posed >= max(1.0, self.min_track_fraction * (end - start)))[0]
+        pkp, psc, pids = pkp[keep], psc[keep], [pids[m] for m in keep]
+        if not pids:
+            person_groups = []
+        elif self.video is None:
             seen = psc.sum(-1) > 0                                      # (M, T)
             centers = np.stack([(pkp[m][seen[m]] * psc[m][seen[m]][..., None]).sum((0, 1)) /
                                 max(psc[m][seen[m]].sum(), 1e-6) for m in range(len(pids))])
@@ -335,7 +349,8 @@ def main(argv=None):
     estimator = build_estimator(args)
     w, h = src.size
     clf = WindowClassifier(model, labels, estimator.layout, (h, w), args.max_person,
-                           args.topk, src.fps, video=args.video, person_crop=args.person_crop)
+                           args.topk, src.fps, video=args.video, person_crop=args.person_crop,
+                           min_track_fraction=args.min_track_fraction)
     if clf.video is not None and src.live:
         raise SystemExit(f'{args.video!r} is a camera or stream: an RGB + pose model reads '
                          'the frames of each window from a video file')

@@ -139,3 +139,33 @@ def test_person_frame_crops_each_person_square_around_their_joints():
         return clf(tracked([(cx, 240, 1.0)]), 0, 24)['persons'][0]['topk']
     assert person_topk(150, 1.5) == person_topk(480, 1.5)
     assert person_topk(150, None) != person_topk(480, None)
+
+
+def test_a_one_frame_detection_gets_no_label_of_its_own():
+    """A false detection seen in one frame of a 24-frame window (below the
+    default 10 % of the window's frames) is listed among the window's tracks
+    but gets no person label; with ``min_track_fraction=0`` it does."""
+    clf = classifier(JHMDB)
+    tr = PoseTracker()
+    for t in range(24):
+        people = [person(150, 240, t, 1.0)]
+        if t == 10:
+            people.append(person(480, 240, t, 0.0))
+        kp = np.stack(people)
+        tr.update(PoseResult(kp, np.full(kp.shape[:2], 0.9, np.float32)), t)
+    pred = clf(tr, 0, 24)
+    assert sorted(pred['tracks']) == [0, 1]
+    assert [p['track_id'] for p in pred['persons']] == [0]
+    clf.min_track_fraction = 0.0
+    assert [p['track_id'] for p in clf(tr, 0, 24)['persons']] == [0, 1]
+    clf.min_track_fraction = 1.0          # posed in every frame: track 0 only
+    assert [p['track_id'] for p in clf(tr, 0, 24)['persons']] == [0]
+    assert [p['track_id'] for p in clf(tr, 8, 24)['persons']] == [0]
+
+
+def test_min_track_fraction_out_of_range_is_refused(tmp_path, capsys):
+    import pytest
+    with pytest.raises(SystemExit):
+        demo_skeleton.parse_args(['in.mp4', str(tmp_path / 'o.mp4'), '--config', 'c.py',
+                                  '--checkpoint', 'c.pth', '--min-track-fraction', '1.5'])
+    assert '--min-track-fraction must be in [0, 1], got 1.5' in capsys.readouterr().err
