@@ -156,6 +156,31 @@ def test_tracker_survives_gaps_empty_frames_and_people_entering_leaving():
     assert [t.track_id for t in tracker.tracks] == [0, 1]
 
 
+def test_tracker_second_stage_keeps_a_person_whose_pose_changes_shape():
+    """A person who bends over: the pose's box goes from 40 x 100 px upright to
+    150 x 30 px, centre 70 px lower -- no IoU / OKS similarity with the upright
+    pose, so the first stage would start a new track. The second stage joins
+    it to their own track (nearest centre, within half the person's size).
+    Another person standing 300 px away keeps theirs; a detection far from
+    every free track still starts a new one; center_dist=0 is the old rule."""
+    def bent(cx, cy):
+        kp = _person(cx, cy)
+        return np.stack([cx + (kp[:, 1] - cy) * 1.5, cy + (kp[:, 0] - cx) * 0.75], -1)
+
+    for center_dist, expect in ((0.5, [[0, 1], [0, 1], [0, 1, 2]]),
+                                (0.0, [[0, 1], [0, 2], [0, 2, 3]])):
+        tracker = PoseTracker(center_dist=center_dist)
+        up = PoseResult(np.stack([_person(100, 200), _person(400, 200)]), np.ones((2, 17)))
+        down = PoseResult(np.stack([_person(100, 200), bent(400, 270)]), np.ones((2, 17)))
+        far = PoseResult(np.stack([_person(100, 200), bent(402, 272), _person(800, 200)]),
+                         np.ones((3, 17)))
+        got = [tracker.update(up), tracker.update(down), tracker.update(far)]
+        assert got == expect, center_dist
+    sim = tracker.similarity([tracker.tracks[1]], 1, PoseResult(bent(400, 270)[None],
+                                                                np.ones((1, 17))))
+    assert sim[0, 0] < tracker.min_similarity      # the first stage alone would not match
+
+
 def test_tracker_arrays_with_nobody_and_order_checks():
     tracker = PoseTracker()
     for _ in range(4):

@@ -72,6 +72,7 @@ def estimator(detections, people, carry_frames=25, mask_posed=False, pose=StubPo
     est.max_person, est.margin = 4, 0.15
     est.carry_frames, est.same_dist, est.carry_grow = carry_frames, 0.25, 0.15
     est.mask_posed, est.mask_width = mask_posed, 0.18
+    est.search_masked = False
     est._previous = []
     est._pose = pose(people)
     est._full = lambda f: PoseResult.empty(17)
@@ -211,3 +212,27 @@ def test_masking_paints_the_limbs_in_the_frame_mean_colour():
     assert (out[10, 10] == rgb[10, 10]).all()                        # far away: untouched
     # painted about mask_width x height (0.18 x 200 = 36 px) wide, centred on the bones
     assert (out[y, x + 15] == fill).all() and (out[y, x + 30] == rgb[y, x + 30]).all()
+
+
+def test_a_person_nobody_detects_is_found_in_the_whole_frame_with_the_others_painted_over():
+    """search_masked: the detector never boxes the person at x = 450 (bent over,
+    say). The whole frame with the detected person painted over shows them; from
+    the next frame on they are carried. Off: never found. Nobody there: nobody
+    invented, and the detected person is not counted twice."""
+    f = frame()
+    est = estimator([[150]], lambda: [150, 450], pose=FrontFirstPose, mask_posed=True)
+    assert centres(est(f)) == [150]
+    est.search_masked = True
+    assert centres(est(f)) == [150, 450]
+    calls = est._pose.calls
+    assert centres(est(f)) == [150, 450]
+    assert est._pose.calls == calls + 3             # detection, carried crop, whole frame
+    alone = estimator([[150]], lambda: [150], pose=FrontFirstPose, mask_posed=True)
+    alone.search_masked = True
+    for _ in range(3):
+        assert centres(alone(f)) == [150]
+    # with nobody detected or carried, the look covers the whole (unpainted) frame
+    nobody = estimator([[], []], lambda: [450], pose=FrontFirstPose)
+    nobody.search_masked = True
+    nobody._previous = [((np.array([900.0, 240.0]), np.array([140.0, 280.0])), 0)]  # off-frame
+    assert centres(nobody(f)) == [450]

@@ -7,6 +7,15 @@ both computed against each track's *predicted* pose (last pose + its
 constant-velocity motion over the gap), so that people who cross keep
 their identities while their motion is steady.
 
+A detection left unmatched by that assignment (its similarity to every
+free track below ``min_similarity``: a person whose pose changed shape
+abruptly, bending over or jumping) is then given to a track that got no
+detection in this frame if their centres are close -- within
+``center_dist`` x the person's size (the larger side of either pose's box) --
+nearest first, before it may start
+a new track (a second association stage, as ByteTrack does for its
+low-score boxes).
+
 Limits (documented in docs/demo.md): identities can swap when two people
 overlap *and* change direction while overlapping, or when a person is
 missed for longer than ``max_age`` frames (they come back as a new track);
@@ -79,15 +88,19 @@ class PoseTracker:
             is at least this; otherwise it starts a new track.
         iou_weight: similarity = ``iou_weight * IoU + (1 - iou_weight) * OKS``.
         score_thr: keypoints at or below it count as missing.
+        center_dist: the second stage (module docstring): an unmatched
+            detection joins an unmatched track whose predicted pose is
+            centred within this many person sizes (0: off).
 
     Call :meth:`update` once per frame (empty results included: frames with
     no person are fine), then :meth:`arrays` for the (M, T, V, 2) clip.
     """
 
     def __init__(self, max_age: int = 15, min_similarity: float = 0.1,
-                 iou_weight: float = 0.5, score_thr: float = 0.05):
+                 iou_weight: float = 0.5, score_thr: float = 0.05, center_dist: float = 0.5):
         self.max_age, self.min_similarity = max_age, min_similarity
         self.iou_weight, self.score_thr = iou_weight, score_thr
+        self.center_dist = center_dist
         self.tracks: List[Track] = []
         self.num_frames = 0
 
@@ -120,11 +133,17 @@ class PoseTracker:
         if live and len(det):
             sim = self.similarity(live, frame_idx, det)
             rows, cols = linear_sum_assignment(-sim)
+            used = set()
             for r, c in zip(rows, cols):
                 if sim[r, c] >= self.min_similarity:
                     live[r].add(frame_idx, det.keypoint[c], det.keypoint_score[c],
                                 self.score_thr)
                     ids[c] = live[r].track_id
+                    used.add(r)
+            free_t = [r for r in range(len(live)) if r not in used]
+            free_d = [c for c in range(len(det)) if ids[c] < 0]
+            if self.center_dist > 0 and free_t and free_d:
+                self._match_centres([live[r] for r in free_t], frame_idx, det, free_d, ids)
         for c in range(len(det)):
             if ids[c] < 0:
                 track = Track(track_id=len(self.tracks))
@@ -132,6 +151,28 @@ class PoseTracker:
                 self.tracks.append(track)
                 ids[c] = track.track_id
         return ids
+
+    def _match_centres(self, tracks: List[Track], frame_idx: int, det: PoseResult,
+                       cols: List[int], ids: List[int]) -> None:
+        """The second stage: detections ``cols`` (unmatched) to ``tracks`` (no
+        detection this frame) by the distance of keypoint-box centres, in
+        person sizes, nearest first (Hungarian), if under ``center_dist``."""
+        pred = [t.predict(frame_idx) for t in tracks]
+        tb = keypoint_boxes(np.stack([p[0] for p in pred]), np.stack([p[1] for p in pred]),
+                            self.score_thr)
+        db = keypoint_boxes(det.keypoint[cols], det.keypoint_score[cols], self.score_thr)
+        tc, dc = (tb[:, :2] + tb[:, 2:]) / 2, (db[:, :2] + db[:, 2:]) / 2
+        # a person's size whatever their posture (a bent person is wider than tall):
+        # the larger side of either box
+        ts, ds = (tb[:, 2:] - tb[:, :2]).max(1), (db[:, 2:] - db[:, :2]).max(1)
+        size = np.maximum(np.maximum(ts[:, None], ds[None]), 1.0)
+        dist = np.linalg.norm(tc[:, None] - dc[None], axis=-1) / size                # (T, D)
+        rows, cs = linear_sum_assignment(dist)
+        for r, c in zip(rows, cs):
+            if dist[r, c] < self.center_dist:
+                j = cols[c]
+                tracks[r].add(frame_idx, det.keypoint[j], det.keypoint_score[j], self.score_thr)
+                ids[j] = tracks[r].track_id
 
     def forget_before(self, frame_idx: int) -> None:
         """Drop history before ``frame_idx`` (bounded memory for streams)."""

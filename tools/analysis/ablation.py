@@ -29,9 +29,10 @@ switched off, and tests its last checkpoint with the config's test pipeline.
 variant whose result exists is not run again, and one whose last checkpoint
 exists is tested without training again, so an interrupted ablation resumes
 (and the ``recipe`` row can reuse an earlier training of the same config and
-seed: copy its last checkpoint to ``W/recipe/``). ``W/ablation.json`` and ``W/ablation.md`` (a Markdown table with the
-change from ``recipe``) are rewritten after every variant. ``--only`` runs a
-subset (in the order given), ``--cfg-options`` reach every run. ``--jobs N``
+seed: copy its last checkpoint to ``W/recipe/``). ``W/ablation.json`` and
+``W/ablation.md`` (a Markdown table with the change from ``recipe``) are
+rewritten after every variant. ``--only`` runs a subset (in the order given),
+``--cfg-options`` reach every run. ``--jobs N``
 trains N variants at a time, each in its own process with its share of the
 CPUs (``OMP_NUM_THREADS``; 2 jobs of one thread on a 2-core machine), its
 output in ``W/<variant>.log``.

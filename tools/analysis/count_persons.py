@@ -59,6 +59,9 @@ def main(argv=None):
                    help='MediaPipeMultiPose mask_posed=False: a carried crop that finds '
                         'someone already posed is dropped, not looked at again with them '
                         'painted over')
+    p.add_argument('--no-search-masked', action='store_true',
+                   help='MediaPipeMultiPose search_masked=False: no whole-frame look with '
+                        'everyone posed painted over for people nobody detected')
     p.add_argument('--short-side', type=int, default=480, help="as the demo's (default 480)")
     p.add_argument('--expect', type=int, default=None, help='people really in view')
     p.add_argument('--json', default=None)
@@ -66,6 +69,8 @@ def main(argv=None):
     kw = {} if args.carry_frames is None else dict(carry_frames=args.carry_frames)
     if args.no_mask_posed:
         kw['mask_posed'] = False
+    if args.no_search_masked:
+        kw['search_masked'] = False
     if args.hog_scale is not None:
         from pyskl.apis.pose import HOGPersonDetector
         kw['detector'] = HOGPersonDetector(scale=args.hog_scale)

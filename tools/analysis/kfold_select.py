@@ -241,7 +241,8 @@ def final(args, cfg_opts):
     with open(sel_path) as fh:
         sel = json.load(fh)
     streams = [s for s, w in sel['weights'].items() if w > 0]
-    ckpt_of = {(s, seed): osp.join(args.work_dir, f'final_{s}_seed{seed}', f'epoch_{sel["epoch"]}.pth')
+    ckpt_of = {(s, seed): osp.join(args.work_dir, f'final_{s}_seed{seed}',
+                                   f'epoch_{sel["epoch"]}.pth')
                for seed in args.seeds for s in streams}
     if args.jobs > 1:
         _in_children(args, [('final', s, seed) for (s, seed), c in ckpt_of.items()

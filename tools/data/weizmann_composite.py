@@ -42,7 +42,8 @@ boundary error in frames).
 ``score``: reads each video's demo ``--pred-out`` JSON (``OUT/<name>.json``)
 and counts, per window, each labelled person against the action of the half
 its box centre lies in; prints and writes ``OUT/score.json``: person-windows
-correct / total, windows with a person found in both halves, per video and
+correct / total, windows with a person found in both halves, and the real
+people (two a window) whose half's majority label is right, per video and
 overall. Boxes are in the pixels of the demo's output video, whose short side
 is the demo's ``--short-side`` (480 unless given): pass the same
 ``--short-side`` here.
@@ -253,28 +254,38 @@ def score_segments(pred_segments, true_segments, frames):
 def score_windows(windows, video, short_side=None):
     """Per-person correctness of one video's ``--pred-out`` windows against
     its ground truth entry ``video`` (see ``make``). Returns ``dict(correct,
-    total, both_found, windows)``. A person's half is where its box centre
-    lies (left of the frame's middle: the left clip)."""
+    total, both_found, windows, people_right)``. A person's half is where its
+    box centre lies (left of the frame's middle: the left clip). ``correct /
+    total`` counts labelled tracks (a person whose track broke into pieces
+    counts once per piece); ``people_right`` counts the real people, two per
+    window: right when the label most of that half's tracks got (strictly
+    more than any other) is that half's action -- of ``2 x windows``."""
+    from collections import Counter
     w, h = video['size']
     f = 1.0 if not short_side else short_side / min(w, h)
     mid = w * f / 2
-    correct = total = both = 0
+    correct = total = both = people = 0
     for win in windows:
-        sides = set()
+        by_side = {'left': [], 'right': []}
         for p in win.get('persons', []):
             x1, _, x2, _ = p['bbox']
             side = 'left' if (x1 + x2) / 2 < mid else 'right'
-            sides.add(side)
+            by_side[side].append(p['label'])
             total += 1
             correct += int(p['label'] == video[side]['cls'])
-        both += int(sides == {'left', 'right'})
-    return dict(correct=correct, total=total, both_found=both, windows=len(windows))
+        both += int(all(by_side.values()))
+        for side, labels in by_side.items():
+            top = Counter(labels).most_common(2)
+            people += int(bool(top) and top[0][0] == video[side]['cls'] and
+                          (len(top) == 1 or top[0][1] > top[1][1]))
+    return dict(correct=correct, total=total, both_found=both, windows=len(windows),
+                people_right=people)
 
 
 def score(out: str, short_side=None):
     with open(osp.join(out, 'composites.json')) as fh:
         truth = json.load(fh)
-    per, c, t = {}, 0, 0
+    per, c, t, pr, n = {}, 0, 0, 0, 0
     for v in truth:
         pred = osp.join(out, osp.splitext(v['video'])[0] + '.json')
         if not osp.isfile(pred):
@@ -286,11 +297,15 @@ def score(out: str, short_side=None):
         r = score_windows(windows, v, short_side)
         per[v['video']] = r
         c, t = c + r['correct'], t + r['total']
+        pr, n = pr + r['people_right'], n + 2 * r['windows']
         print(f'{v["video"]}: {r["correct"]}/{r["total"]} person-windows right, both persons '
-              f'found in {r["both_found"]}/{r["windows"]} windows')
-    res = dict(videos=per, correct=c, total=t, rate=c / t if t else 0.0)
+              f'found in {r["both_found"]}/{r["windows"]} windows, people right '
+              f'{r["people_right"]}/{2 * r["windows"]}')
+    res = dict(videos=per, correct=c, total=t, rate=c / t if t else 0.0,
+               people_right=pr, people=n, people_rate=pr / n if n else 0.0)
     _write_json(res, osp.join(out, 'score.json'))
-    print(f'overall: {c}/{t} = {100 * res["rate"]:.1f} % of person-windows labelled right')
+    print(f'overall: {c}/{t} = {100 * res["rate"]:.1f} % of person-windows labelled right; '
+          f'{pr}/{n} = {100 * res["people_rate"]:.1f} % of the people (2 a window) right')
     return res
 
 

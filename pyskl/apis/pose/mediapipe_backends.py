@@ -109,6 +109,13 @@ class MediaPipeMultiPose(PoseEstimator):
     ``mask_width`` x that person's height wide); a pose found there that is
     nobody posed yet is kept (``mask_posed``).
 
+    People nobody detects (``search_masked``): once the
+    detections and carried crops are posed, MediaPipe looks at the whole frame
+    once more with everyone posed so far painted over (as above); a pose found
+    there that is nobody posed yet is kept, and carried from then on. This
+    finds people the upright-person detector never boxes (someone bent over,
+    sitting, lying) at the cost of one more whole-frame pose per frame.
+
     Args:
         max_person: keep at most this many people (detections first).
         margin: box enlargement, as a fraction of its size.
@@ -119,14 +126,16 @@ class MediaPipeMultiPose(PoseEstimator):
             over, above (0.18 of a person's height: chosen on
             ``ntu_sample.avi``, docs/demo.md).
         carry_grow: a person first seen without a detector box (the
-            whole-frame fallback) is looked for in their keypoint box grown
-            by this fraction on every side.
+            whole-frame fallback, ``search_masked``) is looked for in their
+            keypoint box grown by this fraction on every side.
+        search_masked: the whole-frame look for people nobody detected, above.
         Other arguments: :class:`MediaPipePose`.
     """
 
     def __init__(self, max_person: int = 4, margin: float = 0.15, detector=None,
                  carry_frames: int = 100, same_dist: float = 0.25, carry_grow: float = 0.15,
-                 mask_posed: bool = True, mask_width: float = 0.18, **pose_kwargs):
+                 mask_posed: bool = True, mask_width: float = 0.18,
+                 search_masked: bool = True, **pose_kwargs):
         pose_kwargs.setdefault('static_image_mode', True)
         self._pose = MediaPipePose(**pose_kwargs)
         self._full = MediaPipePose(**{**pose_kwargs, 'static_image_mode': False})
@@ -134,6 +143,7 @@ class MediaPipeMultiPose(PoseEstimator):
         self.max_person, self.margin = max_person, margin
         self.carry_frames, self.same_dist, self.carry_grow = carry_frames, same_dist, carry_grow
         self.mask_posed, self.mask_width = mask_posed, mask_width
+        self.search_masked = search_masked
         #: ((centre (2,), box size (2,)), frames since the last detection) per person
         self._previous = []
 
@@ -201,6 +211,17 @@ class MediaPipeMultiPose(PoseEstimator):
             kept.append(kb[0])
             sizes.append(size)
             ages.append(age)
+        if self.search_masked and len(kps) < self.max_person:
+            one = self._pose._one(self._masked(rgb, kps, scores) if kps else rgb)
+            if one is not None:
+                kb = keypoint_boxes(one[0][None], one[1][None])[0]
+                if not kps or not self._same_person((kb[:2] + kb[2:]) / 2, kb[3] - kb[1],
+                                                    np.stack(kps), np.stack(scores)):
+                    kps.append(one[0])
+                    scores.append(one[1])
+                    kept.append(kb)
+                    sizes.append((kb[2:] - kb[:2]) * (1 + 2 * self.carry_grow))
+                    ages.append(0)
         if not kps:
             self._previous = []
             if len(boxes) == 0:               # nobody detected, nobody found again
