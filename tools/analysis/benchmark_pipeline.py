@@ -1,6 +1,7 @@
-"""Per-sample time of the complete PoseC3D train and test pipelines, ours or MMAction2's.
+"""Per-sample time of the complete PoseC3D and ST-GCN++ train and test pipelines, ours or
+MMAction2's.
 
-    python tools/analysis/benchmark_pipeline.py --impl pyskl [--streams keypoint limb]
+    python tools/analysis/benchmark_pipeline.py --impl pyskl [--streams keypoint limb j b jm bm]
     /path/to/peer/python tools/analysis/benchmark_pipeline.py --impl mmaction2
 
 What a data loader worker does for one sample: ``dataset[i]`` of the config's
@@ -11,7 +12,11 @@ model inputs), on the samples of ``../shared/data/interop/ntu_like_2d_samples.pk
 ``slowonly_r50_u48_240e_ntu60_xsub_{keypoint,limb}.py``; MMAction2 1.2.0: its
 ``slowonly_r50_8xb16-u48-240e_ntu60-xsub-{keypoint,limb}.py`` from its wheel (run
 from the scratch virtualenv of docs/results.md). Train: 48 frames at 56x56,
-one clip; test: 10 clips x flip doubling at 64x64. Prints the median over
+one clip; test: 10 clips x flip doubling at 64x64. Streams ``j``, ``b``, ``jm``,
+``bm``: the ST-GCN++ NTU60 XSub 2D configs of the same names (ours:
+``configs/stgcnpp/stgcnpp_8xb16-<joint|bone|joint-motion|bone-motion>-u100-80e_ntu60-xsub-keypoint-2d.py``;
+MMAction2's ``skeleton/stgcnpp/`` file of that name): train 100 frames, one
+clip; test 10 clips. Prints the median over
 ``--iters`` passes over the samples (after one warm-up pass) in ms per sample.
 Run with ``OMP_NUM_THREADS=1`` (a data worker's thread) and nothing else running.
 """
@@ -29,17 +34,31 @@ SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'dat
 ANN = osp.join(SHARED, 'interop', 'ntu_like_2d_samples.pkl')
 
 
+GCN = {'j': 'joint', 'b': 'bone', 'jm': 'joint-motion', 'bm': 'bone-motion'}
+
+
+def _gcn_name(stream):
+    return f'stgcnpp_8xb16-{GCN[stream]}-u100-80e_ntu60-xsub-keypoint-2d.py'
+
+
+def _unwrap(ds):
+    """The dataset inside ``RepeatDataset``-like wrappers."""
+    while 'dataset' in ds:
+        ds = ds['dataset']
+    return ds
+
+
 def datasets_pyskl(stream):
     sys.path.insert(0, ROOT)
     from pyskl.engine.config import load_config
     from pyskl.registry import DATASETS
     from pyskl.utils import register_all_modules
     register_all_modules()
-    cfg = load_config(osp.join(ROOT, 'configs', 'posec3d',
-                               f'slowonly_r50_u48_240e_ntu60_xsub_{stream}.py'),
-                      {'ann_file': ANN})
-    return (DATASETS.build(cfg.train_dataloader.dataset.dataset),
-            DATASETS.build(cfg.test_dataloader.dataset))
+    path = (osp.join(ROOT, 'configs', 'stgcnpp', _gcn_name(stream)) if stream in GCN else
+            osp.join(ROOT, 'configs', 'posec3d', f'slowonly_r50_u48_240e_ntu60_xsub_{stream}.py'))
+    cfg = load_config(path, {'ann_file': ANN})
+    train, test = _unwrap(cfg.train_dataloader.dataset), _unwrap(cfg.test_dataloader.dataset)
+    return DATASETS.build(train), DATASETS.build(test)
 
 
 def datasets_mmaction2(stream):
@@ -48,9 +67,9 @@ def datasets_mmaction2(stream):
     from mmengine.config import Config
     from mmaction.registry import DATASETS
     cfg = Config.fromfile(mmaction2_config(
+        f'skeleton/stgcnpp/{_gcn_name(stream)}' if stream in GCN else
         f'skeleton/posec3d/slowonly_r50_8xb16-u48-240e_ntu60-xsub-{stream}.py'))
-    train = cfg.train_dataloader.dataset.dataset
-    test = cfg.test_dataloader.dataset
+    train, test = _unwrap(cfg.train_dataloader.dataset), _unwrap(cfg.test_dataloader.dataset)
     train.ann_file = test.ann_file = ANN
     return DATASETS.build(train), DATASETS.build(test)
 
@@ -71,7 +90,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--streams', nargs='+', default=['keypoint', 'limb'],
-                   choices=['keypoint', 'limb'])
+                   choices=['keypoint', 'limb', *GCN])
     p.add_argument('--iters', type=int, default=5)
     args = p.parse_args(argv)
     np.random.seed(0)
