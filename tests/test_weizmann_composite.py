@@ -97,7 +97,8 @@ def test_scoring_counts_each_half():
                              dict(bbox=[350, 0, 560, 250], label='wave1')]),
                dict(persons=[dict(bbox=[350, 0, 560, 250], label='jack')])]
     r = weizmann_composite.score_windows(windows, video)
-    assert r == dict(correct=2, total=3, both_found=1, windows=2, people_right=2)
+    assert r == dict(correct=2, total=3, both_found=1, windows=2, people_right=2, left_right=1,
+                     right_right=1)
     # a person in two pieces: counted per piece, and once as a person (the majority)
     pieces = [dict(persons=[dict(bbox=[20, 0, 200, 250], label='wave1'),
                             dict(bbox=[350, 0, 560, 250], label='jack'),
@@ -106,7 +107,8 @@ def test_scoring_counts_each_half():
               dict(persons=[dict(bbox=[350, 0, 560, 250], label='jack'),
                             dict(bbox=[360, 0, 550, 250], label='wave1')])]   # a tie: wrong
     r = weizmann_composite.score_windows(pieces, video)
-    assert r == dict(correct=4, total=6, both_found=1, windows=2, people_right=2)
+    assert r == dict(correct=4, total=6, both_found=1, windows=2, people_right=2, left_right=1,
+                     right_right=1)
     # boxes of a demo run with --short-side 128: half the pixels
     half = [dict(persons=[dict(bbox=[10, 0, 100, 125], label='wave1'),
                           dict(bbox=[175, 0, 280, 125], label='jack')])]

@@ -254,7 +254,8 @@ def score_segments(pred_segments, true_segments, frames):
 def score_windows(windows, video, short_side=None):
     """Per-person correctness of one video's ``--pred-out`` windows against
     its ground truth entry ``video`` (see ``make``). Returns ``dict(correct,
-    total, both_found, windows, people_right)``. A person's half is where its
+    total, both_found, windows, people_right, left_right, right_right)``
+    (the last two: ``people_right`` of each half). A person's half is where its
     box centre lies (left of the frame's middle: the left clip). ``correct /
     total`` counts labelled tracks (a person whose track broke into pieces
     counts once per piece); ``people_right`` counts the real people, two per
@@ -265,6 +266,7 @@ def score_windows(windows, video, short_side=None):
     f = 1.0 if not short_side else short_side / min(w, h)
     mid = w * f / 2
     correct = total = both = people = 0
+    per_side = {'left': 0, 'right': 0}
     for win in windows:
         by_side = {'left': [], 'right': []}
         for p in win.get('persons', []):
@@ -276,16 +278,19 @@ def score_windows(windows, video, short_side=None):
         both += int(all(by_side.values()))
         for side, labels in by_side.items():
             top = Counter(labels).most_common(2)
-            people += int(bool(top) and top[0][0] == video[side]['cls'] and
-                          (len(top) == 1 or top[0][1] > top[1][1]))
+            ok = int(bool(top) and top[0][0] == video[side]['cls'] and
+                     (len(top) == 1 or top[0][1] > top[1][1]))
+            people += ok
+            per_side[side] += ok
     return dict(correct=correct, total=total, both_found=both, windows=len(windows),
-                people_right=people)
+                people_right=people, left_right=per_side['left'],
+                right_right=per_side['right'])
 
 
 def score(out: str, short_side=None):
     with open(osp.join(out, 'composites.json')) as fh:
         truth = json.load(fh)
-    per, c, t, pr, n = {}, 0, 0, 0, 0
+    per, c, t, pr, n, most = {}, 0, 0, 0, 0, 0
     for v in truth:
         pred = osp.join(out, osp.splitext(v['video'])[0] + '.json')
         if not osp.isfile(pred):
@@ -298,14 +303,17 @@ def score(out: str, short_side=None):
         per[v['video']] = r
         c, t = c + r['correct'], t + r['total']
         pr, n = pr + r['people_right'], n + 2 * r['windows']
+        most += sum(int(2 * r[k] > r['windows']) for k in ('left_right', 'right_right'))
         print(f'{v["video"]}: {r["correct"]}/{r["total"]} person-windows right, both persons '
               f'found in {r["both_found"]}/{r["windows"]} windows, people right '
               f'{r["people_right"]}/{2 * r["windows"]}')
     res = dict(videos=per, correct=c, total=t, rate=c / t if t else 0.0,
-               people_right=pr, people=n, people_rate=pr / n if n else 0.0)
+               people_right=pr, people=n, people_rate=pr / n if n else 0.0,
+               persons_right_in_most_windows=most, persons=2 * len(truth))
     _write_json(res, osp.join(out, 'score.json'))
     print(f'overall: {c}/{t} = {100 * res["rate"]:.1f} % of person-windows labelled right; '
-          f'{pr}/{n} = {100 * res["people_rate"]:.1f} % of the people (2 a window) right')
+          f'{pr}/{n} = {100 * res["people_rate"]:.1f} % of the people (2 a window) right; '
+          f'{most} of {2 * len(truth)} people right in most of their windows')
     return res
 
 
