@@ -303,7 +303,10 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('config')
     p.add_argument('--work-dir', required=True)
-    p.add_argument('--streams', nargs='+', default=['j', 'b'], choices=('j', 'b', 'jm', 'bm'))
+    p.add_argument('--streams', nargs='+', default=['j', 'b', 'jm', 'bm'],
+                   choices=('j', 'b', 'jm', 'bm'),
+                   help='streams to train and fuse (default all four: joint, bone and their '
+                   'motions, docs/small_datasets.md)')
     p.add_argument('--folds', type=int, default=3)
     p.add_argument('--seed', type=int, default=0, help='folds and selection runs')
     p.add_argument('--group-field', help='keep samples of one value of this field (subject) '
