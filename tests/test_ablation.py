@@ -73,7 +73,9 @@ def test_unknown_variant_is_refused():
         ablation.main([CFG_3D, '--work-dir', '/nonexistent/x', '--only', 'no-Flip'])
 
 
-def test_short_real_run_writes_table_and_resumes(tmp_path, monkeypatch):
+def mini_jhmdb(tmp_path):
+    """A small real annotation file: every 16th training and every 22nd test
+    clip of JHMDB split 1 (28 + 8 clips). Returns ``(path, test clips)``."""
     with gzip.open(JHMDB, 'rb') as f:
         data = pickle.load(f)
     train = data['split']['train1'][::16]
@@ -83,6 +85,11 @@ def test_short_real_run_writes_table_and_resumes(tmp_path, monkeypatch):
     with open(ann, 'wb') as f:
         pickle.dump(dict(split=dict(train1=train, test1=test),
                          annotations=[a for a in data['annotations'] if a['frame_dir'] in keep]), f)
+    return ann, test
+
+
+def test_short_real_run_writes_table_and_resumes(tmp_path, monkeypatch):
+    ann, test = mini_jhmdb(tmp_path)
     work = str(tmp_path / 'abl')
     args = [CFG_2D, '--work-dir', work, '--only', 'no-RandomScale', 'recipe', 'test-1-clip',
             '--cfg-options', 'num_epochs=1', 'repeat_times=1', 'min_epoch_samples=0', 'clip_len=8', f'ann_file={ann}']

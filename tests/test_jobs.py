@@ -90,16 +90,8 @@ def test_kfold_select_jobs_children_then_resume(tmp_path, monkeypatch):
 
 
 def test_ablation_jobs_children_then_table(tmp_path, monkeypatch):
-    import gzip
-    import pickle
-    with gzip.open(JHMDB, 'rb') as f:
-        data = pickle.load(f)
-    train, test = data['split']['train1'][::16], data['split']['test1'][::22]
-    keep = set(train) | set(test)
-    ann = str(tmp_path / 'mini.pkl')
-    with open(ann, 'wb') as f:
-        pickle.dump(dict(split=dict(train1=train, test1=test),
-                         annotations=[a for a in data['annotations'] if a['frame_dir'] in keep]), f)
+    from test_ablation import mini_jhmdb
+    ann, _ = mini_jhmdb(tmp_path)
     work = str(tmp_path / 'abl')
     args = [CFG, '--work-dir', work, '--jobs', '2', '--only', 'recipe', 'no-Flip', 'test-1-clip',
             '--cfg-options', 'num_epochs=1', 'repeat_times=1', 'min_epoch_samples=0',
