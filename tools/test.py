@@ -37,6 +37,7 @@ from pyskl.engine import (build_runner, finish_distributed, load_config,  # noqa
                           setup_distributed)
 from pyskl.io import check_output_path  # noqa: E402
 from pyskl.utils import register_all_modules  # noqa: E402
+from pyskl.utils.malloc import keep_freed_memory  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -101,6 +102,7 @@ def merge_args(cfg: Config, args) -> Config:
 
 def main(argv=None):
     args = parse_args(argv)
+    keep_freed_memory()      # no page faults on reused activations (PYSKL_MALLOC=system: off)
     dump = args.dump or args.out
     outputs = [(f, flag) for f, flag in ((dump, '--dump'), (args.dump_features,
                                                              '--dump-features')) if f]

@@ -27,6 +27,7 @@ from pyskl.engine import (WorkDirBusyError, WorkDirLock, build_runner,  # noqa: 
                           finish_distributed, load_config,
                           setup_distributed)
 from pyskl.utils import register_all_modules  # noqa: E402
+from pyskl.utils.malloc import keep_freed_memory  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -102,6 +103,7 @@ def best_checkpoint(runner):
 
 def main(argv=None):
     args = parse_args(argv)
+    keep_freed_memory()      # no page faults on reused activations (PYSKL_MALLOC=system: off)
     register_all_modules()
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
     setup_distributed(cfg, args.launcher)

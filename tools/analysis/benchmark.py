@@ -1,9 +1,10 @@
-"""Speed of ST-GCN++ (train step and inference), ours or MMAction2's.
+"""Speed of a GCN (train step and inference), ours or MMAction2's.
 
-    python tools/analysis/benchmark.py [--impl pyskl|mmaction2] [--iters 20]
+    python tools/analysis/benchmark.py [--impl pyskl|mmaction2] [--model stgcnpp|stgcn|aagcn]
+        [--iters 20] [--malloc keep|system]
 
-Model: the NTU60 2D ST-GCN++ of MMAction2's stgcnpp config (coco layout, 60 classes, 1.39M
-parameters). Train step: forward + cross-entropy + backward + SGD step at
+Model: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
+60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward + cross-entropy + backward + SGD step at
 input (16, 2, 100, 17, 3) (N, M, T, V, C). Inference: ``torch.no_grad`` eval
 forward at batch 1 and 16. Prints samples/s (median over ``--iters`` timed
 iterations after warm-up). Run the peer from a scratch virtualenv that has
@@ -18,24 +19,41 @@ import time
 import torch
 import torch.nn.functional as F
 
-BACKBONE = dict(type='STGCN', gcn_adaptive='init', gcn_with_res=True, tcn_type='mstcn',
-                graph_cfg=dict(layout='coco', mode='spatial'))
+BACKBONES = {
+    # MMAction2's NTU60 2D configs of the same names (stgcnpp / stgcn / 2s-agcn's AAGCN)
+    'stgcnpp': dict(type='STGCN', gcn_adaptive='init', gcn_with_res=True, tcn_type='mstcn',
+                    graph_cfg=dict(layout='coco', mode='spatial')),
+    'stgcn': dict(type='STGCN', graph_cfg=dict(layout='coco', mode='stgcn_spatial')),
+    'aagcn': dict(type='AAGCN', graph_cfg=dict(layout='coco', mode='spatial')),
+}
 HEAD = dict(type='GCNHead', num_classes=60, in_channels=256)
 
 
-def build_pyskl():
+def keep_freed_memory():
+    # pyskl/utils/malloc.py loaded by its path: the peer's virtualenv has no pyskl
+    import importlib.util
+    path = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'pyskl',
+                    'utils', 'malloc.py')
+    spec = importlib.util.spec_from_file_location('pyskl_malloc', path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    if not mod.keep_freed_memory():
+        print('--malloc keep: not glibc, malloc left as it is')
+
+
+def build_pyskl(model='stgcnpp'):
     sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     from pyskl.utils import register_all_modules
     from pyskl.registry import MODELS
     register_all_modules()
-    return MODELS.build(BACKBONE), MODELS.build(HEAD)
+    return MODELS.build(BACKBONES[model]), MODELS.build(HEAD)
 
 
-def build_mmaction2():
+def build_mmaction2(model='stgcnpp'):
     from mmaction2_peer import import_mmaction2
     import_mmaction2()
     from mmaction.registry import MODELS
-    return MODELS.build(BACKBONE), MODELS.build(HEAD)
+    return MODELS.build(BACKBONES[model]), MODELS.build(HEAD)
 
 
 def forward(backbone, head, x):
@@ -56,13 +74,19 @@ def time_it(fn, iters, warmup=3):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
+    p.add_argument('--model', choices=sorted(BACKBONES), default='stgcnpp')
     p.add_argument('--iters', type=int, default=20)
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
+    p.add_argument('--malloc', choices=['keep', 'system'], default='keep',
+                   help="keep: glibc keeps freed memory, as tools/train.py and tools/test.py "
+                        "set it (pyskl/utils/malloc.py); system: malloc as it is")
     args = p.parse_args()
+    if args.malloc == 'keep':
+        keep_freed_memory()
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    backbone, head = build_pyskl() if args.impl == 'pyskl' else build_mmaction2()
+    backbone, head = build_pyskl(args.model) if args.impl == 'pyskl' else build_mmaction2(args.model)
     params = sum(p.numel() for m in (backbone, head) for p in m.parameters())
     x16 = torch.randn(16, 2, 100, 17, 3)
     y16 = torch.randint(0, 60, (16,))
@@ -82,8 +106,8 @@ def main():
     with torch.no_grad():
         t_inf1 = time_it(lambda: forward(backbone, head, x1), args.iters)
         t_inf16 = time_it(lambda: forward(backbone, head, x16), args.iters)
-    print(f'impl={args.impl} torch={torch.__version__} threads={torch.get_num_threads()} '
-          f'params={params / 1e6:.3f}M')
+    print(f'impl={args.impl} model={args.model} torch={torch.__version__} threads={torch.get_num_threads()} '
+          f'malloc={args.malloc} params={params / 1e6:.3f}M')
     print(f'train step  (16, 2, 100, 17, 3): {16 / t_train:8.1f} samples/s  ({t_train * 1e3:.1f} ms)')
     print(f'inference batch 1:               {1 / t_inf1:8.1f} samples/s  ({t_inf1 * 1e3:.1f} ms)')
     print(f'inference batch 16:              {16 / t_inf16:8.1f} samples/s  ({t_inf16 * 1e3:.1f} ms)')

@@ -64,7 +64,7 @@ class STGCNBlock(nn.Module):
         if tcn_type == 'unit_tcn':
             tcn_cfg.setdefault('kernel_size', 9)
         self.tcn = TCN_UNITS[tcn_type](out_channels, out_channels, stride=stride, **tcn_cfg)
-        self.relu = nn.ReLU()
+        self.relu = nn.ReLU(inplace=True)   # on the fresh sum tcn(gcn(x)) + res
         self.residual = block_residual(in_channels, out_channels, stride, residual)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

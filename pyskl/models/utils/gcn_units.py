@@ -12,6 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .pointwise import PointwiseConv2d, pointwise_conv
 from .tcn_units import bn_init, channel_proj, conv_branch_init, init_conv_bn
 
 
@@ -58,13 +59,14 @@ class unit_gcn(nn.Module):
         if with_res:
             self.down = channel_proj(in_channels, out_channels)
         if conv_pos == 'pre':
-            self.conv = nn.Conv2d(in_channels, out_channels * self.num_subsets, 1)
+            self.conv = PointwiseConv2d(in_channels, out_channels * self.num_subsets)
         else:
-            self.conv = nn.Conv2d(self.num_subsets * in_channels, out_channels, 1)
+            self.conv = PointwiseConv2d(self.num_subsets * in_channels, out_channels)
         if norm != 'BN':
             raise ValueError(f"unit_gcn: only norm='BN' is supported, got {norm!r}")
         self.bn = nn.BatchNorm2d(out_channels)
-        self.act = nn.ReLU() if act == 'ReLU' else nn.Identity()
+        # in place: it acts on the fresh sum BN(x) + res (the BN backward needs its input only)
+        self.act = nn.ReLU(inplace=True) if act == 'ReLU' else nn.Identity()
 
     def graph(self) -> torch.Tensor:
         """The adjacency in use: (K, V, V)."""
@@ -93,7 +95,8 @@ class unit_gcn(nn.Module):
 def _stacked_conv1x1(convs, x: torch.Tensor) -> torch.Tensor:
     """Run several 1x1 ``nn.Conv2d`` on the same input as one conv: their
     outputs concatenated along channels."""
-    return F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
+    return pointwise_conv(x, torch.cat([c.weight for c in convs]),
+                          torch.cat([c.bias for c in convs]))
 
 
 class unit_aagcn(nn.Module):
@@ -138,12 +141,12 @@ class unit_aagcn(nn.Module):
         self.num_subset = K = A.shape[0]
         self.learned_graph, self.attention = bool(learned_graph), attention
         V = A.shape[-1]
-        self.conv_d = nn.ModuleList(nn.Conv2d(in_channels, out_channels, 1) for _ in range(K))
+        self.conv_d = nn.ModuleList(PointwiseConv2d(in_channels, out_channels) for _ in range(K))
         if self.learned_graph:
             self.A = nn.Parameter(A.clone())
             self.alpha = nn.Parameter(torch.zeros(1))
-            self.conv_a = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(K))
-            self.conv_b = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(K))
+            self.conv_a = nn.ModuleList(PointwiseConv2d(in_channels, self.inter_c) for _ in range(K))
+            self.conv_b = nn.ModuleList(PointwiseConv2d(in_channels, self.inter_c) for _ in range(K))
         else:
             self.register_buffer('A', A.clone())
         if attention:
@@ -192,7 +195,7 @@ class unit_aagcn(nn.Module):
         # sum_k conv_d[k](agg_k) == one conv over the K*C stacked channels
         w = torch.cat([c.weight for c in self.conv_d], dim=1)
         b = torch.stack([c.bias for c in self.conv_d]).sum(0)
-        y = self.relu(self.bn(F.conv2d(agg, w, b)) + self.down(x))
+        y = self.relu(self.bn(pointwise_conv(agg, w, b)) + self.down(x))
         if self.attention:
             se = torch.sigmoid(self.conv_sa(y.mean(-2)))       # (N, 1, V)
             y = y * se.unsqueeze(-2) + y
@@ -219,10 +222,10 @@ class CTRGC(nn.Module):
         super().__init__()
         self.in_channels, self.out_channels = in_channels, out_channels
         self.rel_channels = 8 if in_channels <= 16 else in_channels // rel_reduction
-        self.conv1 = nn.Conv2d(in_channels, self.rel_channels, 1)
-        self.conv2 = nn.Conv2d(in_channels, self.rel_channels, 1)
-        self.conv3 = nn.Conv2d(in_channels, out_channels, 1)
-        self.conv4 = nn.Conv2d(self.rel_channels, out_channels, 1)
+        self.conv1 = PointwiseConv2d(in_channels, self.rel_channels)
+        self.conv2 = PointwiseConv2d(in_channels, self.rel_channels)
+        self.conv3 = PointwiseConv2d(in_channels, out_channels)
+        self.conv4 = PointwiseConv2d(self.rel_channels, out_channels)
 
     def forward(self, x: torch.Tensor, A: Optional[torch.Tensor] = None,
                 alpha: torch.Tensor | float = 1) -> torch.Tensor:
@@ -325,14 +328,14 @@ class dggcn(nn.Module):
         self.mid_channels = mid = int(self.ratio * out_channels)
         self.act = nn.ReLU()
         self.A = nn.Parameter(A.clone())
-        self.pre = nn.Sequential(nn.Conv2d(in_channels, mid * K, 1), nn.BatchNorm2d(mid * K),
+        self.pre = nn.Sequential(PointwiseConv2d(in_channels, mid * K), nn.BatchNorm2d(mid * K),
                                  self.act)
-        self.post = nn.Conv2d(mid * K, out_channels, 1)
+        self.post = PointwiseConv2d(mid * K, out_channels)
         self.alpha = nn.Parameter(torch.zeros(K))
         self.beta = nn.Parameter(torch.zeros(K))
         if ada or ctr:
-            self.conv1 = nn.Conv2d(in_channels, mid * K, 1)
-            self.conv2 = nn.Conv2d(in_channels, mid * K, 1)
+            self.conv1 = PointwiseConv2d(in_channels, mid * K)
+            self.conv2 = PointwiseConv2d(in_channels, mid * K)
         self.down = channel_proj(in_channels, out_channels)
         self.bn = nn.BatchNorm2d(out_channels)
 

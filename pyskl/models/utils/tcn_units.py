@@ -18,6 +18,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .pointwise import PointwiseConv2d, pointwise_conv
+
 
 class unit_tcn(nn.Module):
     """Temporal convolution ``kernel_size x 1`` + BN (+ dropout).
@@ -67,14 +69,14 @@ class MultiBranchTCN(nn.Module):
                 mid_channels = int(out_channels * mid_channels)
             rem_mid_channels = mid_channels
         self.in_channels, self.out_channels = in_channels, out_channels
-        self.act = nn.ReLU()
+        self.act = nn.ReLU(inplace=True)   # after BNs only: their outputs are fresh
         branches = []
         for i, cfg in enumerate(ms_cfg):
             c = rem_mid_channels if i == 0 else mid_channels
             if cfg == '1x1':
-                branches.append(nn.Conv2d(in_channels, c, kernel_size=1, stride=(stride, 1)))
+                branches.append(PointwiseConv2d(in_channels, c, stride=(stride, 1)))
                 continue
-            head = [nn.Conv2d(in_channels, c, kernel_size=1), nn.BatchNorm2d(c), self.act]
+            head = [PointwiseConv2d(in_channels, c), nn.BatchNorm2d(c), self.act]
             if cfg[0] == 'max':
                 tail = nn.MaxPool2d(kernel_size=(cfg[1], 1), stride=(stride, 1), padding=(1, 0))
             else:
@@ -84,7 +86,7 @@ class MultiBranchTCN(nn.Module):
         self.branches = nn.ModuleList(branches)
         tin = mid_channels * (num_branches - 1) + rem_mid_channels
         self.transform = nn.Sequential(nn.BatchNorm2d(tin), self.act,
-                                       nn.Conv2d(tin, out_channels, kernel_size=1))
+                                       PointwiseConv2d(tin, out_channels))
         self.bn = nn.BatchNorm2d(out_channels)
         self.drop = nn.Dropout(dropout, inplace=True)
         self._heads, self._plain = self._fusable()
@@ -140,7 +142,8 @@ class MultiBranchTCN(nn.Module):
         of ``x`` and one larger GEMM instead of six small ones."""
         heads, plain = self._heads, self._plain
         convs = [self.branches[i][0] for i in heads] + [self.branches[i] for i in plain]
-        y = F.conv2d(x, torch.cat([c.weight for c in convs]), torch.cat([c.bias for c in convs]))
+        y = pointwise_conv(x, torch.cat([c.weight for c in convs]),
+                           torch.cat([c.bias for c in convs]))
         bns = [self.branches[i][1] for i in heads]
         if isinstance(bns[0], nn.Identity):   # BNs folded into the convs (inference)
             sizes = [self.branches[i][0].out_channels for i in heads]
@@ -159,7 +162,7 @@ class MultiBranchTCN(nn.Module):
                     bn.running_mean.copy_(m)
                     bn.running_var.copy_(v)
                     bn.num_batches_tracked.add_(1)
-        return self._tails(x, y, F.relu(h), [bn.num_features for bn in bns])
+        return self._tails(x, y, F.relu(h, inplace=True), [bn.num_features for bn in bns])
 
     def _tails(self, x, y, h, sizes):
         """The branch outputs from the heads' activations ``h`` (split by
@@ -254,7 +257,7 @@ def channel_proj(in_channels: int, out_channels: int) -> nn.Module:
     channels change (PYSKL's ``down``: ``down.0`` conv, ``down.1`` BN)."""
     if in_channels == out_channels:
         return nn.Identity()
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, 1), nn.BatchNorm2d(out_channels))
+    return nn.Sequential(PointwiseConv2d(in_channels, out_channels), nn.BatchNorm2d(out_channels))
 
 
 def block_residual(in_channels: int, out_channels: int, stride: int = 1,
@@ -299,14 +302,14 @@ class MultiScaleTCN(nn.Module):
             raise ValueError(f'MultiScaleTCN: {len(kernel_size)} kernel sizes for {len(dilations)} '
                              'dilations')
         make_act = (lambda: nn.ReLU()) if act == 'ReLU' else (lambda: nn.Identity())
-        branches = [nn.Sequential(nn.Conv2d(in_channels, bc, 1), nn.BatchNorm2d(bc), make_act(),
+        branches = [nn.Sequential(PointwiseConv2d(in_channels, bc), nn.BatchNorm2d(bc), make_act(),
                                   unit_tcn(bc, bc, ks, stride=stride, dilation=d))
                     for ks, d in zip(kernel_size, dilations)]
         branches.append(nn.Sequential(
-            nn.Conv2d(in_channels, bc, 1), nn.BatchNorm2d(bc), make_act(),
+            PointwiseConv2d(in_channels, bc), nn.BatchNorm2d(bc), make_act(),
             nn.MaxPool2d(kernel_size=(3, 1), stride=(stride, 1), padding=(1, 0)),
             nn.BatchNorm2d(bc)))
-        branches.append(nn.Sequential(nn.Conv2d(in_channels, bc_rem, 1, stride=(stride, 1)),
+        branches.append(nn.Sequential(PointwiseConv2d(in_channels, bc_rem, stride=(stride, 1)),
                                       nn.BatchNorm2d(bc_rem)))
         self.branches = nn.ModuleList(branches)
         self.residual = block_residual(in_channels, out_channels, stride, residual)
