@@ -1,6 +1,6 @@
 """Inference speed per sample: PyTorch vs onnxruntime on the same exported model.
 
-    python tools/analysis/benchmark_onnx.py [--threads 2] [--iters 5]
+    python tools/analysis/benchmark_onnx.py [--threads 2] [--iters 5] [--models stgcnpp posec3d]
 
 Models (their configs' initialisation; speed does not depend on the weights):
 ST-GCN++ NTU60 2D, input (N, 2, 100, 17, 3); PoseC3D SlowOnly-R50 NTU60 keypoint,
@@ -29,11 +29,11 @@ from pyskl.models.utils.fuse_conv_bn import fuse_conv_bn_on_first_call  # noqa: 
 def median_ms(fn, iters: int) -> float:
     return time_it(fn, iters, warmup=2) * 1e3
 
-MODELS_TO_TIME = {
-    'ST-GCN++ (N, 2, 100, 17, 3)': (
+MODELS_TO_TIME = {   # --models key: (printed name, config, export_onnx options)
+    'stgcnpp': ('ST-GCN++ (N, 2, 100, 17, 3)',
         'configs/stgcnpp/stgcnpp_8xb16-joint-u100-80e_ntu60-xsub-keypoint-2d.py',
         ['--num-frames', '100', '--num-person', '2']),
-    'PoseC3D SlowOnly (N, 17, 48, 56, 56)': (
+    'posec3d': ('PoseC3D SlowOnly (N, 17, 48, 56, 56)',
         'configs/posec3d/slowonly_r50_u48_240e_ntu60_xsub_keypoint.py',
         ['--num-frames', '48', '--input-size', '56', '56']),
 }
@@ -44,7 +44,14 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--iters', type=int, default=5)
     p.add_argument('--batches', type=int, nargs='+', default=[1, 16])
+    p.add_argument('--models', nargs='+', choices=sorted(MODELS_TO_TIME),
+                   default=list(MODELS_TO_TIME))
+    p.add_argument('--malloc', choices=['keep', 'system'], default='keep',
+                   help='keep: as tools/test.py sets glibc malloc (pyskl/utils/malloc.py)')
     args = p.parse_args(argv)
+    if args.malloc == 'keep':
+        from pyskl.utils.malloc import keep_freed_memory
+        keep_freed_memory()
     import onnxruntime as ort
     import export_onnx
     from pyskl.engine.config import load_config
@@ -56,7 +63,7 @@ def main(argv=None):
     opts.intra_op_num_threads = args.threads
     opts.inter_op_num_threads = 1
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (rel, extra) in MODELS_TO_TIME.items():
+        for name, rel, extra in (MODELS_TO_TIME[k] for k in args.models):
             cfg_path = osp.join(ROOT, rel)
             out = osp.join(tmp, 'm.onnx')
             export_onnx.main([cfg_path, 'none', '--output-file', out, '--no-verify', *extra])

@@ -81,7 +81,18 @@ class unit_gcn(nn.Module):
         res = self.down(x) if self.with_res else 0
         A = self.graph()
         K = self.num_subsets
-        if self.conv_pos == 'pre':
+        if self.conv_pos == 'pre' and C < self.out_channels:
+            # narrower input (the first unit, the unit before a stage widens): the same
+            # sum_k W_k x A_k + b_k A_k, aggregated first, on K*C_in instead of K*C_out channels
+            # (a GEMM, not a conv of a computed kernel: ONNX exports it with dynamic shapes)
+            Co = self.out_channels
+            z = torch.matmul(x.reshape(N, 1, C * T, V), A)           # (N, K, C_in*T, V)
+            w = self.conv.weight.view(K, Co, C).transpose(0, 1).reshape(Co, K * C)
+            b = (self.conv.bias.view(K, Co).t() @ A.sum(1)).unsqueeze(1)   # (C_out, 1, V)
+            b = b.expand(Co, T, V).reshape(1, Co, T * V)
+            x = torch.baddbmm(b, w.expand(N, Co, K * C), z.view(N, K * C, T * V))
+            x = x.view(N, Co, T, V)
+        elif self.conv_pos == 'pre':
             # sum_k conv_k(x) @ A_k as ONE matmul over (k, v), contiguous result
             x = self.conv(x).view(N, K, -1, T, V)                    # (N, K, C_out, T, V)
             x = x.permute(0, 2, 3, 1, 4).reshape(-1, K * V)          # (N*C_out*T, K*V)

@@ -147,12 +147,14 @@ class MultiBranchTCN(nn.Module):
         bns = [self.branches[i][1] for i in heads]
         if isinstance(bns[0], nn.Identity):   # BNs folded into the convs (inference)
             sizes = [self.branches[i][0].out_channels for i in heads]
-            return self._tails(x, y, F.relu(y[:, :sum(sizes)]), sizes)
+            y_head, y_plain = self._split_heads(y, sum(sizes), convs)
+            return self._tails(x, y_plain, F.relu(y_head), sizes)
         n_head = sum(bn.num_features for bn in bns)
         rm = torch.cat([bn.running_mean for bn in bns])
         rv = torch.cat([bn.running_var for bn in bns])
         use_batch_stats = bns[0].training         # the BNs' own mode (can_fuse checked)
-        h = F.batch_norm(y[:, :n_head], rm, rv, torch.cat([bn.weight for bn in bns]),
+        y_head, y_plain = self._split_heads(y, n_head, convs)
+        h = F.batch_norm(y_head, rm, rv, torch.cat([bn.weight for bn in bns]),
                          torch.cat([bn.bias for bn in bns]), use_batch_stats, bns[0].momentum,
                          bns[0].eps)
         if use_batch_stats:
@@ -162,20 +164,29 @@ class MultiBranchTCN(nn.Module):
                     bn.running_mean.copy_(m)
                     bn.running_var.copy_(v)
                     bn.num_batches_tracked.add_(1)
-        return self._tails(x, y, F.relu(h, inplace=True), [bn.num_features for bn in bns])
+        return self._tails(x, y_plain, F.relu(h, inplace=True), [bn.num_features for bn in bns])
 
-    def _tails(self, x, y, h, sizes):
+    @staticmethod
+    def _split_heads(y, n_head, convs):
+        """The joint conv's output as (heads' channels, plain branches' channels),
+        by ``split``: its backward is one concatenation, where two slices would
+        each scatter into a zero-filled copy of ``y``'s gradient."""
+        total = sum(c.out_channels for c in convs)     # y's channels, known statically
+        if n_head == total:
+            return y, y[:, :0]
+        return y.split([n_head, total - n_head], dim=1)
+
+    def _tails(self, x, y_plain, h, sizes):
         """The branch outputs from the heads' activations ``h`` (split by
-        ``sizes``) and the plain branches' part of the joint conv ``y``."""
+        ``sizes``) and ``y_plain``, the plain branches' channels of the joint conv."""
         heads, plain = self._heads, self._plain
         outs = [None] * len(self.branches)
         for i, part in zip(heads, h.split(sizes, dim=1)):
             outs[i] = self.branches[i][3](part)
-        start = sum(sizes)
-        for i in plain:
-            c = self.branches[i].out_channels
-            outs[i] = y[:, start:start + c]
-            start += c
+        if plain:
+            parts = y_plain.split([self.branches[i].out_channels for i in plain], dim=1)
+            for i, part in zip(plain, parts):
+                outs[i] = part
         for i, b in enumerate(self.branches):
             if outs[i] is None:
                 outs[i] = b(x)
