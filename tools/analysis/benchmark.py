@@ -1,7 +1,7 @@
 """Speed of a GCN (train step and inference), ours or MMAction2's.
 
     python tools/analysis/benchmark.py [--impl pyskl|mmaction2] [--model stgcnpp|stgcn|aagcn]
-        [--iters 20] [--malloc keep|system]
+        [--iters 20] [--malloc keep|system] [--profile STEPS]
 
 Model: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
 60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward + cross-entropy + backward + SGD step at
@@ -77,6 +77,9 @@ def main():
     p.add_argument('--model', choices=sorted(BACKBONES), default='stgcnpp')
     p.add_argument('--iters', type=int, default=20)
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
+    p.add_argument('--profile', type=int, default=0, metavar='STEPS',
+                   help='after the timings, torch.profiler over STEPS train steps: '
+                        'ms per step and the top operators by self CPU time')
     p.add_argument('--malloc', choices=['keep', 'system'], default='keep',
                    help="keep: glibc keeps freed memory, as tools/train.py and tools/test.py "
                         "set it (pyskl/utils/malloc.py); system: malloc as it is")
@@ -101,6 +104,15 @@ def main():
 
     backbone.train(), head.train()
     t_train = time_it(train_step, args.iters)
+    if args.profile:
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for _ in range(args.profile):
+                train_step()
+        ops = sorted(prof.key_averages(), key=lambda k: -k.self_cpu_time_total)
+        total = sum(k.self_cpu_time_total for k in ops)
+        print(f'profile: {total / 1e3 / args.profile:.0f} ms per train step; ' + ', '.join(
+            f'{k.key} {100 * k.self_cpu_time_total / total:.1f}%' for k in ops[:10]))
     backbone.eval(), head.eval()
     x1 = x16[:1].clone()
     with torch.no_grad():
