@@ -81,10 +81,11 @@ class unit_gcn(nn.Module):
         res = self.down(x) if self.with_res else 0
         A = self.graph()
         K = self.num_subsets
-        if self.conv_pos == 'pre' and C < self.out_channels:
+        if self.conv_pos == 'pre' and C < self.out_channels and not torch.jit.is_tracing():
             # narrower input (the first unit, the unit before a stage widens): the same
-            # sum_k W_k x A_k + b_k A_k, aggregated first, on K*C_in instead of K*C_out channels
-            # (a GEMM, not a conv of a computed kernel: ONNX exports it with dynamic shapes)
+            # sum_k W_k x A_k + b_k A_k, aggregated first, on K*C_in instead of K*C_out channels.
+            # Eager only: traced (ONNX export, FLOP counting) the unit stays conv-first, the
+            # reference's graph and FLOPs
             Co = self.out_channels
             z = torch.matmul(x.reshape(N, 1, C * T, V), A)           # (N, K, C_in*T, V)
             w = self.conv.weight.view(K, Co, C).transpose(0, 1).reshape(Co, K * C)
