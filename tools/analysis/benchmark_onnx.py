@@ -1,6 +1,7 @@
 """Inference speed per sample: PyTorch vs onnxruntime on the same exported model.
 
     python tools/analysis/benchmark_onnx.py [--threads 2] [--iters 5] [--models stgcnpp posec3d]
+        [--malloc keep|system]
 
 Models (their configs' initialisation; speed does not depend on the weights):
 ST-GCN++ NTU60 2D, input (N, 2, 100, 17, 3); PoseC3D SlowOnly-R50 NTU60 keypoint,
@@ -8,7 +9,8 @@ input (N, 17, 48, 56, 56). Each is exported by ``tools/deployment/export_onnx.py
 (softmax scores) and both runtimes run the same graph at batch 1 and 16 with
 ``--threads`` threads -- PyTorch as built (``no_grad``) and as ``tools/test.py
 --fuse-conv-bn`` runs it (BatchNorm folded, ``inference_mode``); prints the median ms per sample of ``--iters`` timed runs
-after warm-up. Needs the ``deploy`` extra; nothing else should run meanwhile.
+after warm-up (``--malloc keep``: glibc keeps freed memory, as ``tools/test.py`` sets it).
+Needs the ``deploy`` extra; nothing else should run meanwhile.
 """
 import argparse
 import copy
