@@ -20,7 +20,9 @@ processed as they come: every S frames the last W frames are classified,
 each written frame shows the latest window's label (so labels lag by up to
 S frames), and the per-window predictions go to ``--pred-out`` (JSON). At the
 end of a video, frames after the last full stride get one more window that
-ends at the last frame (reported, not drawn).
+ends at the last frame (reported, not drawn). A live run (camera, stream,
+``--realtime``) stops when the source ends or disconnects, on q / Esc in the
+``--show`` window, or on Ctrl-C; each way the outputs are written whole.
 
 Every person gets a label of their own too (drawn at their box with the track
 id; ``persons`` of each window in ``--pred-out``: ``{track_id, bbox, label,
@@ -29,6 +31,7 @@ two-person model (NTU's, SBU's) scores pairs of tracks chosen by proximity
 (:func:`pair_by_proximity`); all persons of a window go through one forward.
 """
 import argparse
+import contextlib
 import json
 import os.path as osp
 import sys
@@ -328,6 +331,19 @@ def _show(frame) -> bool:
     return (cv2.waitKey(1) & 0xFF) in (27, ord('q'))
 
 
+@contextlib.contextmanager
+def _stop_on_interrupt(live: bool):
+    """Ctrl-C ends a live run (a camera never ends by itself) the way a source
+    that stops does: the frames processed so far are classified and the video
+    and ``--pred-out`` are written whole. On a file it aborts as usual."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if not live:
+            raise
+        print('interrupted: stopping the live run, keeping what was processed')
+
+
 def _close_window():
     import cv2
     cv2.destroyAllWindows()
@@ -376,39 +392,40 @@ def main(argv=None):
     try:
         frames = iter(frames)
         t = -1
-        while args.max_frames is None or t + 1 < args.max_frames:
-            with timer('decode'):               # waiting for the next frame
-                item = next(frames, None)
-            if item is None:
-                break
-            idx, captured, frame = item
-            t += 1
-            source_index.append(idx)
-            bar.update(1)
-            with timer('pose'):
-                det = estimator(frame)
-            with timer('tracking'):
-                ids = tracker.update(det, t)
-            if not args.window:
-                buffered.append((frame, det, ids))
-                continue
-            if t + 1 >= args.window and (t + 1 - args.window) % stride == 0:
-                with timer('recognition'):
-                    current = clf(tracker, t + 1 - args.window, t + 1)
-                if live:
-                    current['source_frames'] = [source_index[t + 1 - args.window], idx]
-                preds.append(current)
-                tracker.forget_before(t + 2 - args.window)
-            with timer('drawing'):
-                frame = draw_skeletons(frame, det.keypoint, det.keypoint_score,
-                                       estimator.layout, ids)
-                frame = draw_persons(frame, det, ids, current)
-                frame = draw_labels(frame, label_lines(current))
-                sink.write(frame)
-                if show and _show(frame):
+        with _stop_on_interrupt(live):
+            while args.max_frames is None or t + 1 < args.max_frames:
+                with timer('decode'):               # waiting for the next frame
+                    item = next(frames, None)
+                if item is None:
                     break
-            if captured is not None:
-                timer.add('latency', (time.perf_counter() - captured) * 1000.0)
+                idx, captured, frame = item
+                t += 1
+                source_index.append(idx)
+                bar.update(1)
+                with timer('pose'):
+                    det = estimator(frame)
+                with timer('tracking'):
+                    ids = tracker.update(det, t)
+                if not args.window:
+                    buffered.append((frame, det, ids))
+                    continue
+                if t + 1 >= args.window and (t + 1 - args.window) % stride == 0:
+                    with timer('recognition'):
+                        current = clf(tracker, t + 1 - args.window, t + 1)
+                    if live:
+                        current['source_frames'] = [source_index[t + 1 - args.window], idx]
+                    preds.append(current)
+                    tracker.forget_before(t + 2 - args.window)
+                with timer('drawing'):
+                    frame = draw_skeletons(frame, det.keypoint, det.keypoint_score,
+                                           estimator.layout, ids)
+                    frame = draw_persons(frame, det, ids, current)
+                    frame = draw_labels(frame, label_lines(current))
+                    sink.write(frame)
+                    if show and _show(frame):
+                        break
+                if captured is not None:
+                    timer.add('latency', (time.perf_counter() - captured) * 1000.0)
         n = tracker.num_frames
         if n == 0:
             raise SystemExit(f'{args.video!r}: no frame was read')
@@ -442,8 +459,8 @@ def main(argv=None):
         if show:
             _close_window()
     wall = time.perf_counter() - wall
-    timing = dict(stages=timer.summary(), frames=t + 1, wall_s=round(wall, 3),
-                  fps=round((t + 1) / wall, 2) if wall > 0 else None,
+    timing = dict(stages=timer.summary(), frames=n, wall_s=round(wall, 3),
+                  fps=round(n / wall, 2) if wall > 0 else None,
                   source_frames_read=reader.read if reader else t + 1,
                   dropped=reader.dropped if reader else 0)
     if reader is not None and reader.error is not None:

@@ -195,3 +195,126 @@ def test_show_without_a_display_runs_headless(tmp_path, ckpt, backend, monkeypat
                '--realtime')
     assert 'running headless' in capsys.readouterr().out
     assert [(p['start'], p['end']) for p in res] == [(0, 8), (4, 12)]
+
+
+class _FakeCamera:
+    """``cv2.VideoCapture(index)`` of a camera: the frames of a real video,
+    looped (a camera does not end), delivered at its frame rate (``read``
+    blocks until the next frame is due, as a camera's does), no frame count."""
+
+    def __init__(self, video):
+        self.video = video
+        self.cap = _REAL_CAPTURE(video)
+        self.fps = self.cap.get(cv2.CAP_PROP_FPS)
+        self.n, self.t0 = 0, None
+
+    def isOpened(self):
+        return self.cap.isOpened()
+
+    def read(self):
+        self.t0 = self.t0 or time.perf_counter()
+        due = self.t0 + self.n / self.fps
+        time.sleep(max(0.0, due - time.perf_counter()))
+        ok, frame = self.cap.read()
+        if not ok:                              # the clip ended: from the start again
+            self.cap.release()
+            self.cap = _REAL_CAPTURE(self.video)
+            ok, frame = self.cap.read()
+        self.n += ok
+        return ok, frame
+
+    def get(self, prop):
+        return {cv2.CAP_PROP_FPS: self.fps, cv2.CAP_PROP_FRAME_COUNT: -1}.get(prop, 0)
+
+    def release(self):
+        self.cap.release()
+
+
+_REAL_CAPTURE = cv2.VideoCapture
+
+
+@pytest.fixture
+def camera(monkeypatch):
+    """Camera index 0 is a real video delivered at camera pace; other indices,
+    files and URLs go to OpenCV."""
+    from pyskl.io import video as video_mod
+    video = shared_path('videos', 'ntu_sample.avi')
+    opened = []
+
+    def capture(source, *a):
+        if isinstance(source, int) and source == 0:
+            opened.append(_FakeCamera(video))
+            return opened[-1]
+        return _REAL_CAPTURE(source, *a)
+    monkeypatch.setattr(video_mod.cv2, 'VideoCapture', capture)
+    return opened
+
+
+@pytest.mark.shared
+def test_a_camera_index_is_a_live_source(tmp_path, ckpt, backend, camera):
+    """``demo_skeleton.py 0 ...``: the index opens the camera, frames are read
+    at its pace by the newest-frame reader (no --realtime needed), and the run
+    gives windows, a video and --pred-out like any live source."""
+    out, pred = str(tmp_path / 'out.mp4'), str(tmp_path / 'pred.json')
+    res = _run('0', out, ckpt, backend, '--max-frames', '20', '--pred-out', pred)
+    assert len(camera) == 1 and camera[0].n >= 20
+    d = json.load(open(pred))
+    t = d['timing']
+    assert t['frames'] == 20 and t['source_frames_read'] >= 20
+    assert [(p['start'], p['end']) for p in res] == [(0, 8), (4, 12), (8, 16), (12, 20)]
+    assert all('source_frames' in w for w in d['windows'])
+    cap = _REAL_CAPTURE(out)
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 20
+
+
+def test_a_camera_that_does_not_exist_is_a_clear_error():
+    from pyskl.io import VideoReadError, VideoSource
+    with pytest.raises(VideoReadError, match=r"video '9': cannot be opened.*camera"):
+        VideoSource(9)
+
+
+@pytest.mark.shared
+def test_ctrl_c_stops_a_live_run_cleanly(tmp_path, ckpt, monkeypatch, camera):
+    """A camera never ends: Ctrl-C (KeyboardInterrupt) is the stop. What was
+    processed is classified and written whole, as when a stream ends; on a file
+    Ctrl-C aborts and leaves no partial video."""
+    class Interrupted(OnePerson):
+        calls = 0
+
+        def __call__(self, frame):
+            Interrupted.calls += 1
+            if Interrupted.calls == 15:         # the user presses Ctrl-C while frame 14 is posed
+                raise KeyboardInterrupt
+            return super().__call__(frame)
+    monkeypatch.setitem(pose_mod.POSE_BACKENDS, 'interrupted', Interrupted)
+    out, pred = str(tmp_path / 'out.mp4'), str(tmp_path / 'pred.json')
+    res = _run('0', out, ckpt, 'interrupted', '--pred-out', pred)
+    d = json.load(open(pred))
+    assert d['timing']['frames'] == 14                      # the 15th was being posed
+    assert [(p['start'], p['end']) for p in res] == [(0, 8), (4, 12), (6, 14)]
+    assert int(_REAL_CAPTURE(out).get(cv2.CAP_PROP_FRAME_COUNT)) == 14
+    assert not [f for f in os.listdir(tmp_path) if '.part' in f]
+    # a file: Ctrl-C aborts, no output left
+    Interrupted.calls = 0
+    out2 = str(tmp_path / 'file.mp4')
+    with pytest.raises(KeyboardInterrupt):
+        _run(shared_path('videos', 'ntu_sample.avi'), out2, ckpt, 'interrupted')
+    assert not osp.exists(out2)
+
+
+@pytest.mark.shared
+def test_show_with_a_display_stops_on_q(tmp_path, ckpt, backend, monkeypatch):
+    """With a display the annotated frames go to an OpenCV window; q (or Esc)
+    stops the run, the outputs are whole and the window is closed."""
+    shown, closed = [], []
+    monkeypatch.setattr(demo_skeleton, 'display_available', lambda: True)
+    monkeypatch.setattr(cv2, 'imshow', lambda name, frame: shown.append(frame.shape))
+    monkeypatch.setattr(cv2, 'waitKey', lambda ms: ord('q') if len(shown) == 10 else -1)
+    monkeypatch.setattr(cv2, 'destroyAllWindows', lambda: closed.append(True))
+    out = str(tmp_path / 'o.mp4')
+    res = _run(shared_path('videos', 'ntu_sample.avi'), out, ckpt, backend, '--show',
+               '--realtime')
+    assert len(shown) == 10 and closed == [True]
+    assert shown[0] == (120, 213, 3)                    # the annotated frame at --short-side
+    assert [(p['start'], p['end']) for p in res] == [(0, 8), (2, 10)]
+    assert int(_REAL_CAPTURE(out).get(cv2.CAP_PROP_FRAME_COUNT)) == 10
