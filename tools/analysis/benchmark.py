@@ -1,12 +1,18 @@
-"""Speed of a GCN (train step and inference), ours or MMAction2's.
+"""Speed of a recognizer (train step and inference), ours or MMAction2's.
 
-    python tools/analysis/benchmark.py [--impl pyskl|mmaction2] [--model stgcnpp|stgcn|aagcn]
-        [--iters 20] [--malloc keep|system] [--profile STEPS]
+    python tools/analysis/benchmark.py [--impl pyskl|mmaction2]
+        [--model stgcnpp|stgcn|aagcn|posec3d] [--iters 20] [--malloc keep|system]
+        [--profile STEPS] [--batch N]
 
-Model: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
-60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward + cross-entropy + backward + SGD step at
-input (16, 2, 100, 17, 3) (N, M, T, V, C). Inference: ``torch.no_grad`` eval
-forward at batch 1 and 16. Prints samples/s (median over ``--iters`` timed
+GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
+60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward +
+cross-entropy + backward + SGD step at input (16, 2, 100, 17, 3) (N, M, T, V, C).
+``posec3d``: the SlowOnly-R50 backbone of MMAction2's
+``slowonly_r50_8xb16-u48-240e_ntu60-xsub-keypoint`` config (17 heatmap channels,
+stage blocks (4, 6, 3)) with a 60-class ``I3DHead``, input (N, 17, 48, 56, 56)
+(N, C, T, H, W); N = ``--batch`` (default 16 for GCNs, 4 for posec3d: one CPU
+step at 16 takes minutes). Inference: ``torch.no_grad`` eval forward at batch 1
+and N. Prints samples/s (median over ``--iters`` timed
 iterations after warm-up). Run the peer from a scratch virtualenv that has
 ``mmaction2==1.2.0`` (see docs/results.md); never time two jobs at once.
 """
@@ -27,6 +33,13 @@ BACKBONES = {
     'aagcn': dict(type='AAGCN', graph_cfg=dict(layout='coco', mode='spatial')),
 }
 HEAD = dict(type='GCNHead', num_classes=60, in_channels=256)
+BACKBONES['posec3d'] = dict(
+    type='ResNet3dSlowOnly', depth=50, in_channels=17, base_channels=32, num_stages=3,
+    out_indices=(2, ), stage_blocks=(4, 6, 3), conv1_stride_s=1, pool1_stride_s=1,
+    inflate=(0, 1, 1), spatial_strides=(2, 2, 2), temporal_strides=(1, 1, 2),
+    dilations=(1, 1, 1))
+HEADS = dict(posec3d=dict(type='I3DHead', num_classes=60, in_channels=512, dropout_ratio=0.5))
+SHAPES = dict(posec3d=(17, 48, 56, 56))
 
 
 def keep_freed_memory():
@@ -46,14 +59,14 @@ def build_pyskl(model='stgcnpp'):
     from pyskl.utils import register_all_modules
     from pyskl.registry import MODELS
     register_all_modules()
-    return MODELS.build(BACKBONES[model]), MODELS.build(HEAD)
+    return MODELS.build(BACKBONES[model]), MODELS.build(HEADS.get(model, HEAD))
 
 
 def build_mmaction2(model='stgcnpp'):
     from mmaction2_peer import import_mmaction2
     import_mmaction2()
     from mmaction.registry import MODELS
-    return MODELS.build(BACKBONES[model]), MODELS.build(HEAD)
+    return MODELS.build(BACKBONES[model]), MODELS.build(HEADS.get(model, HEAD))
 
 
 def forward(backbone, head, x):
@@ -76,6 +89,8 @@ def main():
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--model', choices=sorted(BACKBONES), default='stgcnpp')
     p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--batch', type=int, default=None,
+                   help='train / inference batch (default 16; posec3d 4)')
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
     p.add_argument('--profile', type=int, default=0, metavar='STEPS',
                    help='after the timings, torch.profiler over STEPS train steps: '
@@ -91,8 +106,10 @@ def main():
     torch.manual_seed(0)
     backbone, head = build_pyskl(args.model) if args.impl == 'pyskl' else build_mmaction2(args.model)
     params = sum(p.numel() for m in (backbone, head) for p in m.parameters())
-    x16 = torch.randn(16, 2, 100, 17, 3)
-    y16 = torch.randint(0, 60, (16,))
+    n = args.batch or (4 if args.model == 'posec3d' else 16)
+    shape = (n, ) + SHAPES.get(args.model, (2, 100, 17, 3))
+    x16 = torch.randn(shape)
+    y16 = torch.randint(0, 60, (n, ))
     opt = torch.optim.SGD(list(backbone.parameters()) + list(head.parameters()), lr=0.01,
                           momentum=0.9)
 
@@ -120,9 +137,9 @@ def main():
         t_inf16 = time_it(lambda: forward(backbone, head, x16), args.iters)
     print(f'impl={args.impl} model={args.model} torch={torch.__version__} threads={torch.get_num_threads()} '
           f'malloc={args.malloc} params={params / 1e6:.3f}M')
-    print(f'train step  (16, 2, 100, 17, 3): {16 / t_train:8.1f} samples/s  ({t_train * 1e3:.1f} ms)')
+    print(f'train step  {str(shape):17s}: {n / t_train:8.1f} samples/s  ({t_train * 1e3:.1f} ms)')
     print(f'inference batch 1:               {1 / t_inf1:8.1f} samples/s  ({t_inf1 * 1e3:.1f} ms)')
-    print(f'inference batch 16:              {16 / t_inf16:8.1f} samples/s  ({t_inf16 * 1e3:.1f} ms)')
+    print(f'inference batch {n:<2d}:              {n / t_inf16:8.1f} samples/s  ({t_inf16 * 1e3:.1f} ms)')
 
 
 if __name__ == '__main__':
