@@ -89,17 +89,36 @@ def test_recognizer3d_max_testing_views_gives_the_same_scores():
         assert abs(float(da.pred_score.sum()) - 1) < 1e-5
 
 
+class _Feat(torch.nn.Module):
+    def __init__(self, recognizer):
+        super().__init__()
+        self.recognizer = recognizer
+
+    def forward(self, x):
+        return self.recognizer.extract_feat(x)[0]
+
+
 def test_channels_last_gives_the_same_scores_and_gradients():
     x = torch.rand(2, 2, 17, 8, 16, 16, generator=torch.Generator().manual_seed(0))
-    plain = _recognizer(test_cfg=dict(average_clips='prob'))
-    cl = _recognizer(test_cfg=dict(average_clips='prob'), channels_last=True)
+    plain = _recognizer(test_cfg=dict(average_clips='prob'), channels_last=False)
+    cl = _recognizer(test_cfg=dict(average_clips='prob'))      # default: channels-last on CPU
     seen = []
-    cl.backbone.register_forward_pre_hook(lambda m, args: seen.append(
-        args[0].is_contiguous(memory_format=torch.channels_last_3d)))
+    for m in (plain, cl):
+        m.backbone.register_forward_pre_hook(lambda m, args: seen.append(
+            args[0].is_contiguous(memory_format=torch.channels_last_3d)))
     with torch.no_grad():
         a = plain(x, _samples(2), mode='predict')
         b = cl(x, _samples(2), mode='predict')
-    assert seen == [True]
+    assert seen == [False, True]
+    # True / False hold on any device; tracing (ONNX export) keeps NCTHW volumes
+    seen.clear()
+    forced = _recognizer(test_cfg=dict(average_clips='prob'), channels_last=True)
+    forced.backbone.register_forward_pre_hook(lambda m, args: seen.append(
+        args[0].is_contiguous(memory_format=torch.channels_last_3d)))
+    with torch.no_grad():
+        forced(x, _samples(2), mode='predict')
+        torch.jit.trace(_Feat(forced), x[:1], check_trace=False)
+    assert seen == [True, False]
     for da, db in zip(a, b):
         assert_close_f32(da.pred_score, db.pred_score, terms=4096, layers=12)
     # gradients: each float32 path against a float64 run of the same model (no

@@ -2,7 +2,7 @@
 
     python tools/analysis/benchmark.py [--impl pyskl|mmaction2]
         [--model stgcnpp|stgcn|aagcn|posec3d] [--iters 20] [--malloc keep|system]
-        [--profile STEPS] [--batch N]
+        [--profile STEPS] [--batch N] [--ncthw]
 
 GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
 60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward +
@@ -11,7 +11,9 @@ cross-entropy + backward + SGD step at input (16, 2, 100, 17, 3) (N, M, T, V, C)
 ``slowonly_r50_8xb16-u48-240e_ntu60-xsub-keypoint`` config (17 heatmap channels,
 stage blocks (4, 6, 3)) with a 60-class ``I3DHead``, input (N, 17, 48, 56, 56)
 (N, C, T, H, W); N = ``--batch`` (default 16 for GCNs, 4 for posec3d: one CPU
-step at 16 takes minutes). Inference: ``torch.no_grad`` eval forward at batch 1
+step at 16 takes minutes). Ours gets its volumes in channels-last-3d memory, as
+``Recognizer3D`` hands them to the backbone on CPU (``--ncthw``: the default
+layout, as MMAction2 runs). Inference: ``torch.no_grad`` eval forward at batch 1
 and N. Prints samples/s (median over ``--iters`` timed
 iterations after warm-up). Run the peer from a scratch virtualenv that has
 ``mmaction2==1.2.0`` (see docs/results.md); never time two jobs at once.
@@ -89,6 +91,8 @@ def main():
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--model', choices=sorted(BACKBONES), default='stgcnpp')
     p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--ncthw', action='store_true',
+                   help='posec3d, ours: keep the volumes NCTHW (Recognizer3D(channels_last=False))')
     p.add_argument('--batch', type=int, default=None,
                    help='train / inference batch (default 16; posec3d 4)')
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
@@ -109,6 +113,8 @@ def main():
     n = args.batch or (4 if args.model == 'posec3d' else 16)
     shape = (n, ) + SHAPES.get(args.model, (2, 100, 17, 3))
     x16 = torch.randn(shape)
+    if args.impl == 'pyskl' and args.model == 'posec3d' and not args.ncthw:
+        x16 = x16.contiguous(memory_format=torch.channels_last_3d)   # Recognizer3D on CPU
     y16 = torch.randint(0, 60, (n, ))
     opt = torch.optim.SGD(list(backbone.parameters()) + list(head.parameters()), lr=0.01,
                           momentum=0.9)
@@ -136,7 +142,9 @@ def main():
         t_inf1 = time_it(lambda: forward(backbone, head, x1), args.iters)
         t_inf16 = time_it(lambda: forward(backbone, head, x16), args.iters)
     print(f'impl={args.impl} model={args.model} torch={torch.__version__} threads={torch.get_num_threads()} '
-          f'malloc={args.malloc} params={params / 1e6:.3f}M')
+          f'malloc={args.malloc} params={params / 1e6:.3f}M'
+          + (f' channels_last={x16.is_contiguous(memory_format=torch.channels_last_3d)}'
+             if x16.dim() == 5 else ''))
     print(f'train step  {str(shape):17s}: {n / t_train:8.1f} samples/s  ({t_train * 1e3:.1f} ms)')
     print(f'inference batch 1:               {1 / t_inf1:8.1f} samples/s  ({t_inf1 * 1e3:.1f} ms)')
     print(f'inference batch {n:<2d}:              {n / t_inf16:8.1f} samples/s  ({t_inf16 * 1e3:.1f} ms)')

@@ -62,8 +62,8 @@ def build(family: str, device, channels_last: bool, compile_: bool):
     from pyskl.engine.compile import compile_recognizer
     from pyskl.registry import MODELS
     cfg = load_config(osp.join(ROOT, FAMILIES[family]))
-    if channels_last and cfg.model.type == 'Recognizer3D':
-        cfg.model.channels_last = True
+    if cfg.model.type == 'Recognizer3D':
+        cfg.model.channels_last = bool(channels_last)
     model = MODELS.build(cfg.model).to(device)
     if compile_:
         compile_recognizer(model, {})

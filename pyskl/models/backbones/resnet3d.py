@@ -19,12 +19,10 @@ from mmengine.model import BaseModule
 
 from pyskl.registry import MODELS
 from pyskl.utils.compat import ignore_compat_args
-from ..utils.flat_conv3d import FlatConv3d
 from ..utils.freeze import freeze_and_norm_eval
 from ..utils.init import init_conv3d_bn
 
-# nn.Conv3d's parameters and results; (kt, 1, 1) kernels run as 2-D convs on CPU
-CONV3D = dict(type=FlatConv3d)
+CONV3D = dict(type='Conv3d')
 BN3D = dict(type='BN3d', requires_grad=True)
 RELU = dict(type='ReLU', inplace=True)
 

@@ -46,8 +46,14 @@ class Recognizer3D(BaseRecognizer):
             device drawer, above.
         channels_last: hand the backbone its volumes in
             ``torch.channels_last_3d`` memory format (same values, other
-            strides), so convolutions take oneDNN's / cuDNN's channels-last
-            kernels (speed in docs/results.md). Default False.
+            strides), so every layer takes oneDNN's / cuDNN's channels-last
+            kernels instead of reordering each activation. ``None`` (default):
+            on CPU yes (the PoseC3D SlowOnly-R50 train step 1.5x, X3D 1.8x at
+            2 threads: docs/results.md), elsewhere no -- on CUDA channels-last
+            pays mainly with AMP (``tools/analysis/benchmark_gpu.py``), set
+            True there. ``True`` / ``False``: always / never. Scores are the
+            same up to float rounding; tracing and ONNX export see NCTHW
+            volumes (graphs unchanged).
         Other arguments: :class:`BaseRecognizer`.
 
     Raises:
@@ -55,15 +61,23 @@ class Recognizer3D(BaseRecognizer):
             ``img_shape`` when drawing heatmaps.
     """
 
-    def __init__(self, *args, heatmap: Optional[Dict] = None, channels_last: bool = False,
-                 **kwargs):
+    def __init__(self, *args, heatmap: Optional[Dict] = None,
+                 channels_last: Optional[bool] = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.heatmap = HeatmapDrawer(**heatmap) if heatmap is not None else None
-        self.channels_last = bool(channels_last)
+        self.channels_last = None if channels_last is None else bool(channels_last)
+
+    def _use_channels_last(self, volumes: torch.Tensor) -> bool:
+        if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+            return False
+        if self.channels_last is None:
+            return volumes.device.type == 'cpu'
+        return self.channels_last
 
     def _to_backbone(self, volumes: torch.Tensor) -> torch.Tensor:
-        """Run the backbone on (B, C, T, H, W) volumes (channels-last if set)."""
-        if self.channels_last:
+        """Run the backbone on (B, C, T, H, W) volumes (channels-last where
+        ``channels_last`` says so)."""
+        if self._use_channels_last(volumes):
             volumes = volumes.contiguous(memory_format=torch.channels_last_3d)
         return self.backbone(volumes)
 
