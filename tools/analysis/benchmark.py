@@ -2,7 +2,7 @@
 
     python tools/analysis/benchmark.py [--impl pyskl|mmaction2]
         [--model stgcnpp|stgcn|aagcn|posec3d] [--iters 20] [--malloc keep|system]
-        [--profile STEPS] [--batch N] [--ncthw]
+        [--profile STEPS] [--batch N] [--ncthw] [--compile]
 
 GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
 60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward +
@@ -91,6 +91,9 @@ def main():
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--model', choices=sorted(BACKBONES), default='stgcnpp')
     p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--compile', action='store_true',
+                   help='ours: torch.compile backbone and head as tools/train.py --compile does '
+                        '(pyskl/engine/compile.py); the first step (compilation) is reported')
     p.add_argument('--ncthw', action='store_true',
                    help='posec3d, ours: keep the volumes NCTHW (Recognizer3D(channels_last=False))')
     p.add_argument('--batch', type=int, default=None,
@@ -110,6 +113,12 @@ def main():
     torch.manual_seed(0)
     backbone, head = build_pyskl(args.model) if args.impl == 'pyskl' else build_mmaction2(args.model)
     params = sum(p.numel() for m in (backbone, head) for p in m.parameters())
+    if args.compile:
+        if args.impl != 'pyskl':
+            p.error('--compile: ours only (MMAction2 1.2.0 has no such flag)')
+        from pyskl.engine.compile import CompiledForward
+        for m, name in ((backbone, 'backbone'), (head, 'cls_head')):
+            m.forward = CompiledForward(m, name, {})
     n = args.batch or (4 if args.model == 'posec3d' else 16)
     shape = (n, ) + SHAPES.get(args.model, (2, 100, 17, 3))
     x16 = torch.randn(shape)
@@ -126,6 +135,10 @@ def main():
         opt.step()
 
     backbone.train(), head.train()
+    if args.compile:
+        t0 = time.perf_counter()
+        train_step()
+        print(f'first (compiling) train step: {time.perf_counter() - t0:.1f} s')
     t_train = time_it(train_step, args.iters)
     if args.profile:
         from torch.profiler import ProfilerActivity, profile
@@ -142,6 +155,7 @@ def main():
         t_inf1 = time_it(lambda: forward(backbone, head, x1), args.iters)
         t_inf16 = time_it(lambda: forward(backbone, head, x16), args.iters)
     print(f'impl={args.impl} model={args.model} torch={torch.__version__} threads={torch.get_num_threads()} '
+          f'compile={args.compile} '
           f'malloc={args.malloc} params={params / 1e6:.3f}M'
           + (f' channels_last={x16.is_contiguous(memory_format=torch.channels_last_3d)}'
              if x16.dim() == 5 else ''))

@@ -1,7 +1,7 @@
 """Inference speed per sample: PyTorch vs onnxruntime on the same exported model.
 
     python tools/analysis/benchmark_onnx.py [--threads 2] [--iters 5] [--models stgcnpp posec3d]
-        [--malloc keep|system]
+        [--malloc keep|system] [--compile]
 
 Models (their configs' initialisation; speed does not depend on the weights):
 ST-GCN++ NTU60 2D, input (N, 2, 100, 17, 3); PoseC3D SlowOnly-R50 NTU60 keypoint,
@@ -48,6 +48,9 @@ def main(argv=None):
     p.add_argument('--batches', type=int, nargs='+', default=[1, 16])
     p.add_argument('--models', nargs='+', choices=sorted(MODELS_TO_TIME),
                    default=list(MODELS_TO_TIME))
+    p.add_argument('--compile', action='store_true',
+                   help='also time the fused model compiled as tools/test.py --compile '
+                        '--fuse-conv-bn runs it (pyskl/engine/compile.py)')
     p.add_argument('--malloc', choices=['keep', 'system'], default='keep',
                    help='keep: as tools/test.py sets glibc malloc (pyskl/utils/malloc.py)')
     args = p.parse_args(argv)
@@ -77,6 +80,11 @@ def main(argv=None):
             # the inference path: BatchNorm folded (tools/test.py --fuse-conv-bn), no autograd
             fused = copy.deepcopy(model)
             fuse_conv_bn_on_first_call(fused.model.backbone)
+            if args.compile:
+                from pyskl.engine.compile import compile_recognizer
+                compiled = copy.deepcopy(model)
+                fuse_conv_bn_on_first_call(compiled.model.backbone)
+                compile_recognizer(compiled.model, {})
             for n in args.batches:
                 x = torch.randn(n, *shape)
                 with torch.no_grad():
@@ -90,6 +98,11 @@ def main(argv=None):
                       f'fused + inference_mode {t_fused / n:8.2f}   '
                       f'onnxruntime {t_ort / n:8.2f} ms/sample   '
                       f'({t_torch / t_ort:.2f}x, fused {t_fused / t_ort:.2f}x)')
+                if args.compile:
+                    with torch.no_grad():
+                        t_comp = median_ms(lambda: compiled(x), args.iters)
+                    print(f'{name:38s} batch {n:3d}: fused + compiled {t_comp / n:8.2f} ms/sample'
+                          f'   ({t_comp / t_ort:.2f}x onnxruntime)')
 
 
 if __name__ == '__main__':
