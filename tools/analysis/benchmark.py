@@ -1,10 +1,12 @@
 """Speed of a recognizer (train step and inference), ours or MMAction2's.
 
     python tools/analysis/benchmark.py [--impl pyskl|mmaction2]
-        [--model stgcnpp|stgcn|aagcn|posec3d] [--iters 20] [--malloc keep|system]
+        [--model stgcnpp|stgcn|aagcn|ctrgcn|msg3d|posec3d] [--iters 20] [--malloc keep|system]
+        [--mma-projects MMACTION2/projects]
         [--profile STEPS] [--batch N] [--ncthw] [--compile]
 
-GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout) with a
+GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout; CTR-GCN
+and MS-G3D: MMAction2's ``projects/`` configs, the peer needs ``--mma-projects``) with a
 60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward +
 cross-entropy + backward + SGD step at input (16, 2, 100, 17, 3) (N, M, T, V, C).
 ``posec3d``: the SlowOnly-R50 backbone of MMAction2's
@@ -40,7 +42,11 @@ BACKBONES['posec3d'] = dict(
     out_indices=(2, ), stage_blocks=(4, 6, 3), conv1_stride_s=1, pool1_stride_s=1,
     inflate=(0, 1, 1), spatial_strides=(2, 2, 2), temporal_strides=(1, 1, 2),
     dilations=(1, 1, 1))
-HEADS = dict(posec3d=dict(type='I3DHead', num_classes=60, in_channels=512, dropout_ratio=0.5))
+# MMAction2 ships these two in projects/ (not in its wheel): --mma-projects names that folder
+BACKBONES['ctrgcn'] = dict(type='CTRGCN', graph_cfg=dict(layout='coco', mode='spatial'))
+BACKBONES['msg3d'] = dict(type='MSG3D', graph_cfg=dict(layout='coco', mode='binary_adj'))
+HEADS = dict(posec3d=dict(type='I3DHead', num_classes=60, in_channels=512, dropout_ratio=0.5),
+             msg3d=dict(type='GCNHead', num_classes=60, in_channels=384))
 SHAPES = dict(posec3d=(17, 48, 56, 56))
 
 
@@ -64,9 +70,16 @@ def build_pyskl(model='stgcnpp'):
     return MODELS.build(BACKBONES[model]), MODELS.build(HEADS.get(model, HEAD))
 
 
-def build_mmaction2(model='stgcnpp'):
+def build_mmaction2(model='stgcnpp', projects=None):
     from mmaction2_peer import import_mmaction2
     import_mmaction2()
+    if model in ('ctrgcn', 'msg3d'):
+        if not projects or not osp.isdir(osp.join(projects, model, 'models')):
+            raise SystemExit(f'--model {model} --impl mmaction2: give --mma-projects, the '
+                             'projects/ folder of an MMAction2 checkout (it holds '
+                             f'{model}/models)')
+        sys.path.insert(0, osp.join(projects, model))
+        import models  # noqa: F401  (registers the project's backbone in mmaction's MODELS)
     from mmaction.registry import MODELS
     return MODELS.build(BACKBONES[model]), MODELS.build(HEADS.get(model, HEAD))
 
@@ -94,6 +107,8 @@ def main():
     p.add_argument('--compile', action='store_true',
                    help='ours: torch.compile backbone and head as tools/train.py --compile does '
                         '(pyskl/engine/compile.py); the first step (compilation) is reported')
+    p.add_argument('--mma-projects', default=None, metavar='DIR',
+                   help="--impl mmaction2 with ctrgcn / msg3d: MMAction2's projects/ folder")
     p.add_argument('--ncthw', action='store_true',
                    help='posec3d, ours: keep the volumes NCTHW (Recognizer3D(channels_last=False))')
     p.add_argument('--batch', type=int, default=None,
@@ -111,7 +126,8 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    backbone, head = build_pyskl(args.model) if args.impl == 'pyskl' else build_mmaction2(args.model)
+    backbone, head = build_pyskl(args.model) if args.impl == 'pyskl' else \
+        build_mmaction2(args.model, args.mma_projects)
     params = sum(p.numel() for m in (backbone, head) for p in m.parameters())
     if args.compile:
         if args.impl != 'pyskl':

@@ -13,6 +13,7 @@ from mmengine.model import BaseModule
 from pyskl.registry import MODELS
 from pyskl.skeleton import Graph, k_adjacency, normalize_digraph
 from ..utils import MultiScaleTCN
+from ..utils.pointwise import PointwiseConv2d
 from .stgcn import input_bn
 
 
@@ -25,8 +26,8 @@ def multiscale_graphs(A: np.ndarray, num_scales: int) -> torch.Tensor:
 
 
 class MLP(nn.Module):
-    """1x1 conv -> BN (-> ReLU) per layer, optional dropout before each conv;
-    PYSKL's names (``layers.{i}``)."""
+    """1x1 conv (``PointwiseConv2d``: a GEMM on CPU) -> BN (-> ReLU) per layer,
+    optional dropout before each conv; PYSKL's names (``layers.{i}``)."""
 
     def __init__(self, in_channels: int, out_channels: List[int], act: Optional[str] = 'ReLU',
                  dropout: float = 0.):
@@ -36,7 +37,7 @@ class MLP(nn.Module):
         for cin, cout in zip(channels[:-1], channels[1:]):
             if dropout > 1e-3:
                 layers.append(nn.Dropout(p=dropout))
-            layers += [nn.Conv2d(cin, cout, 1), nn.BatchNorm2d(cout)]
+            layers += [PointwiseConv2d(cin, cout), nn.BatchNorm2d(cout)]
             if act:
                 layers.append(nn.ReLU())
         self.layers = nn.ModuleList(layers)
