@@ -1,14 +1,16 @@
 """Speed of a recognizer (train step and inference), ours or MMAction2's.
 
-    python tools/analysis/benchmark.py [--impl pyskl|mmaction2]
-        [--model stgcnpp|stgcn|aagcn|ctrgcn|msg3d|posec3d] [--iters 20] [--malloc keep|system]
-        [--mma-projects MMACTION2/projects]
+    python tools/analysis/benchmark.py [--impl pyskl|mmaction2|pyskl-ref]
+        [--model stgcnpp|stgcn|aagcn|ctrgcn|msg3d|dgstgcn|posec3d] [--iters 20]
+        [--malloc keep|system] [--mma-projects MMACTION2/projects] [--pyskl-src PYSKL]
         [--profile STEPS] [--batch N] [--ncthw] [--compile]
 
 GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout; CTR-GCN
 and MS-G3D: MMAction2's ``projects/`` configs, the peer needs ``--mma-projects``) with a
-60-class ``GCNHead``; ST-GCN++ by default (1.39M parameters). Train step: forward +
-cross-entropy + backward + SGD step at input (16, 2, 100, 17, 3) (N, M, T, V, C).
+60-class ``GCNHead``; DG-STGCN: PYSKL's NTU config, its reference PYSKL's own module
+run standalone (``--impl pyskl-ref``, ``tools/analysis/pyskl_peer.py``); ST-GCN++ by
+default (1.39M parameters). Train step: forward + cross-entropy + backward + SGD step
+at input (16, 2, 100, 17, 3) (N, M, T, V, C).
 ``posec3d``: the SlowOnly-R50 backbone of MMAction2's
 ``slowonly_r50_8xb16-u48-240e_ntu60-xsub-keypoint`` config (17 heatmap channels,
 stage blocks (4, 6, 3)) with a 60-class ``I3DHead``, input (N, 17, 48, 56, 56)
@@ -45,6 +47,12 @@ BACKBONES['posec3d'] = dict(
 # MMAction2 ships these two in projects/ (not in its wheel): --mma-projects names that folder
 BACKBONES['ctrgcn'] = dict(type='CTRGCN', graph_cfg=dict(layout='coco', mode='spatial'))
 BACKBONES['msg3d'] = dict(type='MSG3D', graph_cfg=dict(layout='coco', mode='binary_adj'))
+# PYSKL's DG-STGCN NTU config (coco layout); its reference is PYSKL's own module run
+# standalone (--impl pyskl-ref --pyskl-src: tools/analysis/pyskl_peer.py)
+BACKBONES['dgstgcn'] = dict(
+    type='DGSTGCN', gcn_ratio=0.125, gcn_ctr='T', gcn_ada='T',
+    tcn_ms_cfg=[(3, 1), (3, 2), (3, 3), (3, 4), ('max', 3), '1x1'], in_channels=3,
+    graph_cfg=dict(layout='coco', mode='random', num_filter=8, init_off=0.04, init_std=0.02))
 HEADS = dict(posec3d=dict(type='I3DHead', num_classes=60, in_channels=512, dropout_ratio=0.5),
              msg3d=dict(type='GCNHead', num_classes=60, in_channels=384))
 SHAPES = dict(posec3d=(17, 48, 56, 56))
@@ -84,6 +92,18 @@ def build_mmaction2(model='stgcnpp', projects=None):
     return MODELS.build(BACKBONES[model]), MODELS.build(HEADS.get(model, HEAD))
 
 
+def build_pyskl_ref(model, src):
+    """PYSKL's own backbone (a checkout at ``src``, run standalone) with
+    MMAction2's ``GCNHead`` (the peer's Python)."""
+    from pyskl_peer import build_pyskl_backbone
+    if not src:
+        raise SystemExit('--impl pyskl-ref: give --pyskl-src, a PYSKL checkout')
+    from mmaction2_peer import import_mmaction2
+    import_mmaction2()
+    from mmaction.registry import MODELS
+    return build_pyskl_backbone(src, BACKBONES[model]), MODELS.build(HEADS.get(model, HEAD))
+
+
 def forward(backbone, head, x):
     return head(backbone(x))
 
@@ -101,7 +121,10 @@ def time_it(fn, iters, warmup=3):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
+    p.add_argument('--impl', choices=['pyskl', 'mmaction2', 'pyskl-ref'], default='pyskl',
+                   help="pyskl-ref: PYSKL's own backbone run standalone (--pyskl-src)")
+    p.add_argument('--pyskl-src', default=None, metavar='DIR',
+                   help='--impl pyskl-ref: a PYSKL checkout (github.com/kennymckormick/pyskl)')
     p.add_argument('--model', choices=sorted(BACKBONES), default='stgcnpp')
     p.add_argument('--iters', type=int, default=20)
     p.add_argument('--compile', action='store_true',
@@ -126,8 +149,12 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    backbone, head = build_pyskl(args.model) if args.impl == 'pyskl' else \
-        build_mmaction2(args.model, args.mma_projects)
+    if args.impl == 'pyskl':
+        backbone, head = build_pyskl(args.model)
+    elif args.impl == 'pyskl-ref':
+        backbone, head = build_pyskl_ref(args.model, args.pyskl_src)
+    else:
+        backbone, head = build_mmaction2(args.model, args.mma_projects)
     params = sum(p.numel() for m in (backbone, head) for p in m.parameters())
     if args.compile:
         if args.impl != 'pyskl':
