@@ -140,10 +140,10 @@ def joint_to_bone(keypoint: np.ndarray, parents: Sequence[int],
     Returns:
         (M, T, V, C) float32 bones.
     """
-    parents = np.asarray(parents)
-    bone = (keypoint - keypoint[..., parents, :]).astype(np.float32)
+    par = np.take(keypoint, np.asarray(parents), axis=-2)       # one gather, reused
+    bone = (keypoint - par).astype(np.float32, copy=False)
     if score_channel:
-        bone[..., -1] = (keypoint[..., -1] + keypoint[..., parents, -1]) / 2
+        bone[..., -1] = (keypoint[..., -1] + par[..., -1]) / 2
     return bone
 
 
