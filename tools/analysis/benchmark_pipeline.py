@@ -99,7 +99,7 @@ def main(argv=None):
         for split, ds in zip(('train', 'test'), build(stream)):
             ms, shape = time_dataset(ds, args.iters)
             print(f'{args.impl:9s} {stream:8s} {split:5s} pipeline -> inputs {shape}: '
-                  f'{ms:8.2f} ms/sample')
+                  f'{ms:8.3f} ms/sample')
 
 
 if __name__ == '__main__':
