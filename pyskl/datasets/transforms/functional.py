@@ -158,10 +158,13 @@ def to_motion(data: np.ndarray, score_channel: bool = False) -> np.ndarray:
     Returns:
         (M, T, V, C) float32.
     """
-    motion = np.zeros_like(data, dtype=np.float32)
-    motion[:, :-1] = np.diff(data, axis=1)
+    motion = np.empty(data.shape, dtype=np.float32)
+    motion[:, -1] = 0
+    np.subtract(data[:, 1:], data[:, :-1], out=motion[:, :-1])      # no temporary
     if score_channel:
-        motion[:, :-1, :, -1] = (data[:, :-1, :, -1] + data[:, 1:, :, -1]) / 2
+        score = motion[:, :-1, :, -1]
+        np.add(data[:, :-1, :, -1], data[:, 1:, :, -1], out=score)
+        score *= 0.5
     return motion
 
 
