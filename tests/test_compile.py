@@ -115,3 +115,37 @@ def test_a_non_finite_compiled_output_falls_back_to_eager():
     model.cls_head.forward = fwd
     torch.testing.assert_close(model(x), want, rtol=0, atol=0)
     assert 'beyond float32 rounding' in fwd.failed
+
+
+def test_compile_arguments_switch_layout_optimisation_off_on_cpu_only():
+    from pyskl.engine.compile import compile_arguments
+    cpu, meta = torch.zeros(1), torch.zeros(1, device='meta')
+    assert compile_arguments({}, (cpu, )) == {'options': {'layout_optimization': False}}
+    # a mode becomes its inductor options (torch.compile takes one or the other)
+    got = compile_arguments(dict(mode='max-autotune-no-cudagraphs', dynamic=False), (cpu, ))
+    assert got == dict(dynamic=False, options=dict(max_autotune=True,
+                                                   coordinate_descent_tuning=True,
+                                                   layout_optimization=False))
+    # the config's own setting, another backend, another device: as given
+    own = dict(options=dict(layout_optimization=True))
+    assert compile_arguments(own, (cpu, )) == own
+    assert compile_arguments(dict(backend='eager'), (cpu, )) == dict(backend='eager')
+    assert compile_arguments(dict(mode='default'), (meta, )) == dict(mode='default')
+
+
+def test_pointwise_convs_stay_convolutions_under_compile():
+    """PointwiseConv2d runs a batched GEMM eagerly on CPU, but hands dynamo a
+    convolution (which inductor fuses with its neighbours); same values."""
+    from pyskl.models.utils.pointwise import PointwiseConv2d
+    conv = PointwiseConv2d(6, 4).eval()
+    x = torch.randn(2, 6, 5, 3)
+    seen = []
+
+    def backend(gm, inputs):
+        seen.extend(str(n.target) for n in gm.graph.nodes if n.op == 'call_function')
+        return gm.forward
+
+    torch._dynamo.reset()
+    got = torch.compile(conv, backend=backend)(x)
+    assert any('conv2d' in t for t in seen) and not any('bmm' in t for t in seen), seen
+    assert_close_f32(got, torch.nn.functional.conv2d(x, conv.weight, conv.bias), terms=6)

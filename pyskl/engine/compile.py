@@ -11,6 +11,15 @@ compiled output is not the eager one (a miscompiled kernel; checked once: in
 eval mode against the eager values, in training for NaN / infinity). The data preprocessor (and,
 for PoseC3D with on-device heatmaps, the drawer) stays eager.
 
+On CPU, inductor's layout optimisation (turning the activations around
+convolutions channels-last) is off for these compilations
+(``options={'layout_optimization': False}``, with a ``mode``'s own options
+kept) unless the config's ``options`` set it: on ST-GCN++'s (N, C, T, V)
+activations it made the BatchNorm and copy kernels around every convolution
+slower than eager PyTorch's, and the compiled train step slower than the eager
+one (docs/results.md, issue 23). On GPUs it stays as inductor sets it. The
+device is read from the first call's input tensors.
+
 Config: ``compile = True`` or ``compile = dict(backend='inductor',
 mode='max-autotune', dynamic=None, ...)`` (``torch.compile``'s arguments);
 ``tools/train.py --compile`` / ``tools/test.py --compile`` (PYSKL's flag) set it.
@@ -18,7 +27,7 @@ mode='max-autotune', dynamic=None, ...)`` (``torch.compile``'s arguments);
 from __future__ import annotations
 
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 from mmengine.logging import print_log
@@ -31,12 +40,10 @@ class CompiledForward:
         self.module = module
         self.eager = module.forward
         self.name = name
+        self.options = options
         self.failed: Optional[str] = None
         self.first = True
-        try:
-            self.compiled = torch.compile(self.eager, **options)
-        except Exception as e:  # noqa: BLE001 - any failure falls back to eager
-            self._fail(e)
+        self.compiled = None          # made at the first call, when the device is known
 
     def _fail(self, err: Exception) -> None:
         self.failed = f'{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ""}'
@@ -48,6 +55,8 @@ class CompiledForward:
             return self.eager(*args, **kwargs)
         start = time.perf_counter()
         try:
+            if self.compiled is None:
+                self.compiled = torch.compile(self.eager, **compile_arguments(self.options, args))
             out = self.compiled(*args, **kwargs)
         except Exception as e:  # noqa: BLE001 - compilation happens at the first call
             self._fail(e)
@@ -67,6 +76,27 @@ class CompiledForward:
                     self._fail(RuntimeError(f'the compiled forward {why}'))
                     return ref
         return out
+
+
+def compile_arguments(options: Dict, args: Sequence) -> Dict:
+    """``torch.compile`` keyword arguments for a call with ``args``: ``options``
+    as given, plus inductor's ``layout_optimization=False`` when the input
+    tensors are on CPU and the backend is inductor (a ``mode`` is turned into
+    its inductor options, since ``torch.compile`` takes one or the other)."""
+    cpu = any(isinstance(a, torch.Tensor) and a.device.type == 'cpu' for a in args)
+    if not cpu or options.get('backend', 'inductor') != 'inductor':
+        return dict(options)
+    inductor = dict(options.get('options') or {})
+    if 'layout_optimization' in inductor:
+        return dict(options)
+    out = dict(options)
+    mode = out.pop('mode', None)
+    if mode is not None:
+        from torch._inductor import list_mode_options
+        inductor = {**list_mode_options(mode), **inductor}
+    inductor['layout_optimization'] = False
+    out['options'] = inductor
+    return out
 
 
 def flat_tensors(out) -> List[torch.Tensor]:

@@ -13,7 +13,10 @@ Same result up to float rounding (a different summation order). The GEMM path
 is taken on CPU for contiguous 4-D input at stride 1 with one group; anything
 else (CUDA, where cuDNN is fast and channels-last matters; ONNX export and
 tracing, so exported graphs keep ``Conv`` nodes; strided or grouped convs)
-runs ``F.conv2d``.
+runs ``F.conv2d``; so does code being compiled by ``torch.compile``: inductor
+fuses the BatchNorm / ReLU around a convolution it sees, and a batched GEMM
+there cost the compiled ST-GCN++ train step more than it saved (docs/results.md,
+issue 23).
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ import torch.nn.functional as F
 
 def _gemm_ok(x: torch.Tensor) -> bool:
     return (x.dim() == 4 and x.device.type == 'cpu' and x.is_contiguous()
-            and not torch.jit.is_tracing() and not torch.onnx.is_in_onnx_export())
+            and not torch.jit.is_tracing() and not torch.onnx.is_in_onnx_export()
+            and not torch.compiler.is_compiling())
 
 
 def pointwise_conv(x: torch.Tensor, weight: torch.Tensor,
