@@ -82,7 +82,20 @@ def compile_arguments(options: Dict, args: Sequence) -> Dict:
     """``torch.compile`` keyword arguments for a call with ``args``: ``options``
     as given, plus inductor's ``layout_optimization=False`` when the input
     tensors are on CPU and the backend is inductor (a ``mode`` is turned into
-    its inductor options, since ``torch.compile`` takes one or the other)."""
+    its inductor options, since ``torch.compile`` takes one or the other).
+
+    Args:
+        options: ``torch.compile`` keyword arguments from the config (not changed).
+        args: the positional arguments of the first call; the device is read from
+            its tensors.
+
+    Returns:
+        A new dict of keyword arguments.
+
+    Raises:
+        RuntimeError: from ``torch._inductor.list_mode_options`` for an
+            unknown ``mode`` (``CompiledForward`` then runs eagerly, with a warning).
+    """
     cpu = any(isinstance(a, torch.Tensor) and a.device.type == 'cpu' for a in args)
     if not cpu or options.get('backend', 'inductor') != 'inductor':
         return dict(options)
