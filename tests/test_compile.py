@@ -68,6 +68,37 @@ def test_inductor_matches_eager_within_float32_rounding():
     assert_close_f32(got, want, terms=8 * 9, layers=4)
 
 
+@pytest.mark.skipif(shutil.which('g++') is None and shutil.which('c++') is None,
+                    reason='the inductor backend needs a C++ compiler')
+@pytest.mark.skipif(bool(__import__('os').environ.get('ATEN_CPU_CAPABILITY')),
+                    reason="inductor's CPU code with ATEN_CPU_CAPABILITY set is not trustworthy")
+def test_inductor_train_step_gradients_match_eager():
+    """A compiled training step (the pointwise GEMM operator, BatchNorm in train
+    mode) gives eager's loss and parameter gradients."""
+    x = torch.randn(4, 1, 2, 12, 17, 3, generator=torch.Generator().manual_seed(3))
+    label = torch.tensor([0, 1, 2, 3])
+
+    def grads(model):
+        model.train()
+        loss = torch.nn.functional.cross_entropy(model.cls_head(model.backbone(x[:, 0])), label)
+        loss.backward()
+        return loss.detach(), {n: p.grad for n, p in model.named_parameters()}
+
+    want_loss, want = grads(tiny())
+    model = tiny()
+    compile_recognizer(model, {})
+    got_loss, got = grads(model)
+    if model.backbone.forward.failed:
+        pytest.skip(f'inductor unavailable here: {model.backbone.forward.failed}')
+    assert_close_f32(got_loss, want_loss, terms=8 * 9, layers=4, msg='loss')
+    assert got.keys() == want.keys()
+    # one scale for all gradients: a conv bias before BatchNorm has a zero gradient up to
+    # rounding, which no relative tolerance of its own can judge
+    scale = max(float(g.abs().max()) for g in want.values())
+    for n in want:
+        assert_close_f32(got[n], want[n], terms=4 * 12 * 17, layers=4, msg=n, scale=scale)
+
+
 def test_runner_compiles_when_the_config_says_so(jhmdb_ann, tmp_path):
     """tools/train.py --compile sets cfg.compile; the runner wraps backbone and
     head of the built model (a backend that does not exist here: the wiring and
@@ -133,12 +164,7 @@ def test_compile_arguments_switch_layout_optimisation_off_on_cpu_only():
     assert compile_arguments(dict(mode='default'), (meta, )) == dict(mode='default')
 
 
-def test_pointwise_convs_stay_convolutions_under_compile():
-    """PointwiseConv2d runs a batched GEMM eagerly on CPU, but hands dynamo a
-    convolution (which inductor fuses with its neighbours); same values."""
-    from pyskl.models.utils.pointwise import PointwiseConv2d
-    conv = PointwiseConv2d(6, 4).eval()
-    x = torch.randn(2, 6, 5, 3)
+def _graph_targets(module, x, grad):
     seen = []
 
     def backend(gm, inputs):
@@ -146,6 +172,49 @@ def test_pointwise_convs_stay_convolutions_under_compile():
         return gm.forward
 
     torch._dynamo.reset()
-    got = torch.compile(conv, backend=backend)(x)
-    assert any('conv2d' in t for t in seen) and not any('bmm' in t for t in seen), seen
-    assert_close_f32(got, torch.nn.functional.conv2d(x, conv.weight, conv.bias), terms=6)
+    with torch.set_grad_enabled(grad):
+        out = torch.compile(module, backend=backend)(x)
+    return out, seen
+
+
+def test_pointwise_convs_under_compile_train_as_one_gemm_op_and_infer_as_conv():
+    """PointwiseConv2d hands dynamo one opaque GEMM operator in a training graph
+    (no bmm for inductor to rewrite) and a convolution in an inference graph; the
+    values are the convolution's, the gradients too."""
+    from pyskl.models.utils.pointwise import PointwiseConv2d
+    conv = PointwiseConv2d(6, 4)
+    x = torch.randn(2, 6, 5, 3, requires_grad=True)
+    got, seen = _graph_targets(conv, x, grad=True)
+    assert any('pyskl.pointwise_conv' in t for t in seen), seen
+    assert not any('bmm' in t or 'conv2d' in t for t in seen), seen
+    want = torch.nn.functional.conv2d(x, conv.weight, conv.bias)
+    assert_close_f32(got.detach(), want.detach(), terms=6)
+    g = torch.randn_like(want)
+    gx, gw, gb = torch.autograd.grad(got, (x, conv.weight, conv.bias), g)
+    rx, rw, rb = torch.autograd.grad(want, (x, conv.weight, conv.bias), g)
+    assert_close_f32(gx, rx, terms=4, msg='input grad')
+    assert_close_f32(gw, rw, terms=2 * 5 * 3, msg='weight grad')
+    assert_close_f32(gb, rb, terms=2 * 5 * 3, msg='bias grad')
+    got, seen = _graph_targets(conv.eval(), x.detach(), grad=False)
+    assert any('conv2d' in t for t in seen) and not any('pyskl' in t for t in seen), seen
+    assert_close_f32(got, want.detach(), terms=6)
+
+
+def test_pointwise_gemm_op_passes_the_custom_op_checks():
+    """Schema, fake (meta) kernel, autograd registration and gradients of the
+    operators torch.compile sees (torch.library.opcheck; gradcheck in float64)."""
+    from pyskl.models.utils import pointwise as P
+    x = torch.randn(2, 5, 4, 3, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(7, 5, 1, 1, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(7, dtype=torch.float64, requires_grad=True)
+    torch.library.opcheck(P._pointwise_op, (x, w, b))
+    torch.library.opcheck(P._pointwise_op, (x, w, None))
+    assert torch.autograd.gradcheck(P._pointwise_op, (x, w, b))
+    assert torch.autograd.gradcheck(lambda x, w: P._pointwise_op(x, w, None), (x, w))
+    # a non-contiguous incoming gradient (as a permute in the graph gives it)
+    y = P._pointwise_op(x, w, b)
+    g = torch.randn(2, 3, 7, 4, dtype=torch.float64).permute(0, 2, 3, 1)
+    got = torch.autograd.grad(y, (x, w, b), g)
+    want = torch.autograd.grad(torch.nn.functional.conv2d(x, w, b), (x, w, b), g)
+    for a, e in zip(got, want):
+        torch.testing.assert_close(a, e)

@@ -228,3 +228,60 @@ def test_dist_train_two_gloo_processes_exit_zero(tmp_path):
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+
+
+@HOOKS.register_module(force=True)
+class _RecordAmp(Hook):
+    seen = {}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if 'wrapper' in self.seen:
+            return
+        self.seen['wrapper'] = type(runner.optim_wrapper).__name__
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        self.seen['before'] = {n: p.detach().clone() for n, p in model.named_parameters()}
+        conv = next(m for m in model.backbone.modules() if isinstance(m, torch.nn.Conv2d))
+        conv.register_forward_hook(self.record_dtype)
+
+    def record_dtype(self, module, inputs, output):
+        self.seen.setdefault('conv_out', output.dtype)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        self.seen.setdefault('loss', float(outputs['loss'].detach()))
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        self.seen['after'] = {n: (p.dtype, p.detach().clone()) for n, p in model.named_parameters()}
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='the CPU path of --amp')
+def test_amp_on_cpu_trains_in_bfloat16_with_float32_parameters(jhmdb_ann, tmp_path):
+    """tools/train.py --amp on a CPU-only machine: mmengine's AmpOptimWrapper
+    asserts a GPU, so the CPU gets CPUAmpOptimWrapper: convolutions in
+    bfloat16, parameters (and their updates) in float32."""
+    from pyskl.engine import build_runner, load_config
+    ann, _ = jhmdb_ann
+    _RecordAmp.seen.clear()
+    cfg = load_config(JHMDB_CFG, {'ann_file': ann, 'clip_len': 8})
+    cfg = train_tool.merge_args(cfg, train_tool.parse_args(['x.py', '--amp']))
+    cfg.work_dir = str(tmp_path)
+    cfg.train_dataloader.dataset.dataset.indices = 4
+    cfg.train_dataloader.dataset.times = 1
+    cfg.train_dataloader.batch_size = 2
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.train_cfg.max_epochs = 1
+    cfg.custom_hooks = [dict(type='_RecordAmp')]
+    cfg.log_level = 'WARNING'
+    build_runner(cfg).train()
+    seen = _RecordAmp.seen
+    assert seen['wrapper'] == 'CPUAmpOptimWrapper'
+    assert seen['conv_out'] == torch.bfloat16
+    assert torch.isfinite(torch.tensor(seen['loss']))
+    assert all(dt == torch.float32 for dt, _ in seen['after'].values())
+    moved = [n for n, (_, p) in seen['after'].items() if not torch.equal(p, seen['before'][n])]
+    assert len(moved) > len(seen['after']) // 2
+
+
+def test_cpu_amp_wrapper_refuses_float16():
+    from pyskl.engine import CPUAmpOptimWrapper
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    with pytest.raises(ValueError, match='bfloat16'):
+        CPUAmpOptimWrapper(dtype='float16', optimizer=opt)

@@ -36,7 +36,9 @@ def parse_args(argv=None):
     p.add_argument('--resume', nargs='?', type=str, const='auto',
                    help='resume from CKPT, or from the latest checkpoint in work-dir '
                         'when no path is given')
-    p.add_argument('--amp', action='store_true', help='automatic mixed precision')
+    p.add_argument('--amp', action='store_true',
+                   help='automatic mixed precision (GPU: float16 with loss scaling, '
+                        "mmengine's AmpOptimWrapper; CPU: bfloat16 autocast, CPUAmpOptimWrapper)")
     p.add_argument('--no-validate', action='store_true', help='no validation during training')
     p.add_argument('--validate', action='store_true', help='PYSKL flag; validation is the default')
     p.add_argument('--test-last', action='store_true', help='test the final model after training')
@@ -70,8 +72,13 @@ def merge_args(cfg: Config, args) -> Config:
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        from mmengine.device import get_device
+        if get_device() == 'cpu':     # mmengine's AmpOptimWrapper refuses a CPU-only machine
+            cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
+        else:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:

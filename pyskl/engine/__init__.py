@@ -5,9 +5,10 @@ from .checkpoint import load_from_local_trusted, load_weights_file
 from .config import load_config, resolve_variables
 from .distributed import finish_distributed, setup_distributed
 from .hooks import CheckInvalidLossHook
+from .optim_wrapper import CPUAmpOptimWrapper
 from .runner import StrictLoadRunner, build_runner
 from .work_dir_lock import WorkDirBusyError, WorkDirLock
 
 __all__ = ['WorkDirBusyError', 'WorkDirLock', 'load_from_local_trusted', 'load_weights_file', 'setup_distributed', 'finish_distributed',
-           'CheckInvalidLossHook', 'StrictLoadRunner', 'build_runner', 'load_config',
+           'CheckInvalidLossHook', 'CPUAmpOptimWrapper', 'StrictLoadRunner', 'build_runner', 'load_config',
            'resolve_variables']

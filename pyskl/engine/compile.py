@@ -136,6 +136,7 @@ def outputs_differ(out, ref, exact: bool, rtol: float = 1e-3) -> Optional[str]:
     for x, y in zip(a, b):
         if not (x.is_floating_point() and y.is_floating_point()):
             continue
+        x, y = x.detach(), y.detach()
         if not bool(torch.isfinite(x).all()) and bool(torch.isfinite(y).all()):
             return 'gave NaN or infinite values where the reference does not'
         if exact:

@@ -3,7 +3,7 @@
     python tools/analysis/benchmark.py [--impl pyskl|mmaction2|pyskl-ref]
         [--model stgcnpp|stgcn|aagcn|ctrgcn|msg3d|dgstgcn|posec3d] [--iters 20]
         [--malloc keep|system] [--mma-projects MMACTION2/projects] [--pyskl-src PYSKL]
-        [--profile STEPS] [--batch N] [--ncthw] [--compile]
+        [--profile STEPS] [--batch N] [--ncthw] [--compile] [--amp bf16|fp16]
 
 GCNs: the NTU60 2D backbone of MMAction2's config of that name (coco layout; CTR-GCN
 and MS-G3D: MMAction2's ``projects/`` configs, the peer needs ``--mma-projects``) with a
@@ -19,7 +19,9 @@ step at 16 takes minutes). Ours gets its volumes in channels-last-3d memory, as
 ``Recognizer3D`` hands them to the backbone on CPU (``--ncthw``: the default
 layout, as MMAction2 runs). Inference: ``torch.no_grad`` eval forward at batch 1
 and N. Prints samples/s (median over ``--iters`` timed
-iterations after warm-up). Run the peer from a scratch virtualenv that has
+iterations after warm-up). ``--amp``: forward and loss under ``torch.autocast`` of the
+CPU with that dtype (as mmengine's ``AmpOptimWrapper`` runs a CPU step; for both
+implementations, so the ratio compares like with like). Run the peer from a scratch virtualenv that has
 ``mmaction2==1.2.0`` (see docs/results.md); never time two jobs at once.
 """
 import argparse
@@ -142,6 +144,8 @@ def main():
     p.add_argument('--batch', type=int, default=None,
                    help='train / inference batch (default 16; posec3d 4)')
     p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads')
+    p.add_argument('--amp', choices=['bf16', 'fp16'], default=None,
+                   help='forward and loss under torch.autocast on the CPU with this dtype')
     p.add_argument('--profile', type=int, default=0, metavar='STEPS',
                    help='after the timings, torch.profiler over STEPS train steps: '
                         'ms per step and the top operators by self CPU time')
@@ -176,9 +180,15 @@ def main():
     opt = torch.optim.SGD(list(backbone.parameters()) + list(head.parameters()), lr=0.01,
                           momentum=0.9)
 
+    amp_dtype = dict(bf16=torch.bfloat16, fp16=torch.float16).get(args.amp)
+
+    def autocast():
+        return torch.autocast('cpu', dtype=amp_dtype, enabled=amp_dtype is not None)
+
     def train_step():
         opt.zero_grad()
-        loss = F.cross_entropy(forward(backbone, head, x16), y16)
+        with autocast():
+            loss = F.cross_entropy(forward(backbone, head, x16), y16)
         loss.backward()
         opt.step()
 
@@ -199,11 +209,11 @@ def main():
             f'{k.key} {100 * k.self_cpu_time_total / total:.1f}%' for k in ops[:10]))
     backbone.eval(), head.eval()
     x1 = x16[:1].clone()
-    with torch.no_grad():
+    with torch.no_grad(), autocast():
         t_inf1 = time_it(lambda: forward(backbone, head, x1), args.iters)
         t_inf16 = time_it(lambda: forward(backbone, head, x16), args.iters)
     print(f'impl={args.impl} model={args.model} torch={torch.__version__} threads={torch.get_num_threads()} '
-          f'compile={args.compile} '
+          f'compile={args.compile} amp={args.amp} '
           f'malloc={args.malloc} params={params / 1e6:.3f}M'
           + (f' channels_last={CHANNELS_LAST}' if x16.dim() == 5 else ''))
     print(f'train step  {str(shape):17s}: {n / t_train:8.1f} samples/s  ({t_train * 1e3:.1f} ms)')
