@@ -55,7 +55,7 @@ def _gemm(x: torch.Tensor, weight: torch.Tensor,
 @torch.library.custom_op('pyskl::pointwise_conv', mutates_args=())
 def _pointwise_op(x: torch.Tensor, weight: torch.Tensor,
                   bias: Optional[torch.Tensor]) -> torch.Tensor:
-    return _gemm(x.contiguous(), weight, bias)
+    return _gemm(x.contiguous(), weight.contiguous(), bias)
 
 
 @_pointwise_op.register_fake
@@ -69,6 +69,7 @@ def _pointwise_backward_op(grad: torch.Tensor, x: torch.Tensor, weight: torch.Te
                            with_bias: bool) -> List[torch.Tensor]:
     N, C, T, V = x.shape
     O = weight.shape[0]
+    weight = weight.contiguous()
     g = grad.contiguous().view(N, O, T * V)
     grad_x = torch.bmm(weight.view(O, C).t().expand(N, -1, -1), g).view(N, C, T, V)
     grad_w = torch.bmm(g, x.contiguous().view(N, C, T * V).transpose(1, 2)).sum(0)
