@@ -18,10 +18,10 @@ stage blocks (4, 6, 3)) with a 60-class ``I3DHead``, input (N, 17, 48, 56, 56)
 step at 16 takes minutes). Ours gets its volumes in channels-last-3d memory, as
 ``Recognizer3D`` hands them to the backbone on CPU (``--ncthw``: the default
 layout, as MMAction2 runs). Inference: ``torch.no_grad`` eval forward at batch 1
-and N. Prints samples/s (median over ``--iters`` timed
-iterations after warm-up). ``--amp``: forward and loss under ``torch.autocast`` of the
-CPU with that dtype (as mmengine's ``AmpOptimWrapper`` runs a CPU step; for both
-implementations, so the ratio compares like with like). Run the peer from a scratch virtualenv that has
+and N. Prints samples/s (median over ``--iters`` timed iterations after warm-up).
+``--amp``: forward and loss under ``torch.autocast`` of the CPU with that dtype (as
+``tools/train.py --amp`` runs a CPU step), for either implementation, so that a ratio
+compares like with like. Run the peer from a scratch virtualenv that has
 ``mmaction2==1.2.0`` (see docs/results.md); never time two jobs at once.
 """
 import argparse
