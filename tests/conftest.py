@@ -129,3 +129,25 @@ def jhmdb_ann():
     path = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz')
     data = load_annotation_file(path)
     return path, data
+
+
+def tiny_jhmdb_train_cfg(ann, work_dir, flags=(), n_train=2):
+    """The JHMDB ST-GCN++ config as ``tools/train.py CONFIG *flags`` makes it
+    (``load_config`` + ``merge_args``), cut to one epoch of ``n_train`` clips in
+    batches of 2, clip length 8, no validation, quiet logs: for tests that build
+    the runner themselves."""
+    sys.path.insert(0, osp.join(ROOT, 'tools'))
+    import train as train_tool
+    from pyskl.engine import load_config
+    cfg = load_config(osp.join(ROOT, 'configs', 'stgcnpp',
+                               'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py'),
+                      {'ann_file': ann, 'clip_len': 8})
+    cfg = train_tool.merge_args(cfg, train_tool.parse_args(['x.py', *flags]))
+    cfg.work_dir = str(work_dir)
+    cfg.train_dataloader.dataset.dataset.indices = n_train
+    cfg.train_dataloader.dataset.times = 1
+    cfg.train_dataloader.batch_size = 2
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.train_cfg.max_epochs = 1
+    cfg.log_level = 'WARNING'
+    return cfg

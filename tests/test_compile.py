@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from conftest import ROOT, assert_close_f32
+from conftest import ROOT, assert_close_f32, tiny_jhmdb_train_cfg
 from pyskl.engine.compile import CompiledForward, compile_options, compile_recognizer
 from pyskl.registry import MODELS
 
@@ -104,23 +104,11 @@ def test_runner_compiles_when_the_config_says_so(jhmdb_ann, tmp_path):
     head of the built model (a backend that does not exist here: the wiring and
     the eager fallback, without the cost of compiling) and trains; the
     checkpoint keeps the plain state-dict names."""
-    import train as train_tool
-    from pyskl.engine import build_runner, load_config
+    from pyskl.engine import build_runner
     ann, _ = jhmdb_ann
-    cfg = load_config(osp.join(ROOT, 'configs', 'stgcnpp',
-                               'stgcnpp_1xb16-joint-u32-75e_jhmdb-keypoint-2d.py'),
-                      {'ann_file': ann, 'clip_len': 8})
-    args = train_tool.parse_args(['x.py', '--compile'])
-    cfg = train_tool.merge_args(cfg, args)
+    cfg = tiny_jhmdb_train_cfg(ann, tmp_path, ['--compile'])
     assert cfg.compile is True
     cfg.compile = dict(backend='no_such_backend')
-    cfg.work_dir = str(tmp_path)
-    cfg.train_dataloader.dataset.dataset.indices = 2
-    cfg.train_dataloader.dataset.times = 1
-    cfg.train_dataloader.batch_size = 2
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.train_cfg.max_epochs = 1
-    cfg.log_level = 'WARNING'
     runner = build_runner(cfg)
     assert isinstance(runner.model.backbone.forward, CompiledForward)
     runner.train()

@@ -13,7 +13,7 @@ import torch
 from mmengine.hooks import Hook
 
 from pyskl.registry import HOOKS
-from conftest import ROOT, free_port, make_synthetic_ann
+from conftest import ROOT, free_port, make_synthetic_ann, tiny_jhmdb_train_cfg
 
 sys.path.insert(0, osp.join(ROOT, 'tools'))
 import test as test_tool  # noqa: E402
@@ -257,19 +257,11 @@ def test_amp_on_cpu_trains_in_bfloat16_with_float32_parameters(jhmdb_ann, tmp_pa
     """tools/train.py --amp on a CPU-only machine: mmengine's AmpOptimWrapper
     asserts a GPU, so the CPU gets CPUAmpOptimWrapper: convolutions in
     bfloat16, parameters (and their updates) in float32."""
-    from pyskl.engine import build_runner, load_config
+    from pyskl.engine import build_runner
     ann, _ = jhmdb_ann
     _RecordAmp.seen.clear()
-    cfg = load_config(JHMDB_CFG, {'ann_file': ann, 'clip_len': 8})
-    cfg = train_tool.merge_args(cfg, train_tool.parse_args(['x.py', '--amp']))
-    cfg.work_dir = str(tmp_path)
-    cfg.train_dataloader.dataset.dataset.indices = 4
-    cfg.train_dataloader.dataset.times = 1
-    cfg.train_dataloader.batch_size = 2
-    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    cfg.train_cfg.max_epochs = 1
+    cfg = tiny_jhmdb_train_cfg(ann, tmp_path, ['--amp'], n_train=4)
     cfg.custom_hooks = [dict(type='_RecordAmp')]
-    cfg.log_level = 'WARNING'
     build_runner(cfg).train()
     seen = _RecordAmp.seen
     assert seen['wrapper'] == 'CPUAmpOptimWrapper'
