@@ -104,3 +104,31 @@ def test_short_real_run_writes_table_and_resumes(tmp_path, monkeypatch):
     monkeypatch.setattr(ablation, '_train', lambda *a: pytest.fail('retrained'))
     monkeypatch.setattr(ablation, '_test', lambda *a: pytest.fail('retested'))
     assert ablation.main(args) == table
+
+
+def test_stopped_variant_training_continues_from_its_checkpoint(tmp_path):
+    """A variant's training stopped after epoch 1 of 2 continues at epoch 2
+    when the ablation runs again, from the state the checkpoint holds (here a
+    planted epoch-1 checkpoint that carries the finished run's weights: a
+    training started again from scratch would end with those weights again)."""
+    import torch
+    from pyskl.engine import load_config
+    ann, _ = mini_jhmdb(tmp_path)
+    cfg = load_config(CFG_2D, dict(num_epochs=2, repeat_times=1, min_epoch_samples=0, clip_len=8,
+                                   ann_file=ann))
+    wd = tmp_path / 'v'
+    ckpt = ablation._train(cfg, str(wd), 0)
+    assert ckpt == str(wd / 'epoch_2.pth')
+    assert sorted(p.name for p in wd.glob('*.pth')) == ['epoch_2.pth']     # one kept
+    state = torch.load(ckpt, map_location='cpu', weights_only=False)
+    state['meta']['epoch'] = 1
+    torch.save(state, wd / 'epoch_1.pth')
+    (wd / 'epoch_2.pth').unlink()
+    (wd / 'last_checkpoint').write_text(str(wd / 'epoch_1.pth'))
+    ablation._train(cfg, str(wd), 0)
+    new = torch.load(ckpt, map_location='cpu', weights_only=False)
+    assert new['meta']['epoch'] == 2
+    assert new['meta']['iter'] == state['meta']['iter'] * 3 // 2     # one more epoch on top
+    w_old = state['state_dict']['cls_head.fc_cls.weight']
+    w_new = new['state_dict']['cls_head.fc_cls.weight']
+    assert float((w_new - w_old).abs().max()) > 1e-6 * float(w_old.abs().max())

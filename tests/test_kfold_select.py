@@ -79,3 +79,31 @@ def test_prior_choice_trains_without_fold_runs(tmp_path, monkeypatch):
                            '--seeds', '0', '--subset', '28'] + QUICK)
     with pytest.raises(SystemExit):
         kfold_select.main([CFG, '--work-dir', work, '--prior'] + QUICK)
+
+
+def test_stopped_final_training_continues_from_its_checkpoint(tmp_path):
+    """A final training stopped after epoch 1 (its epoch-2 checkpoint missing,
+    ``last_checkpoint`` naming epoch 1) continues from there when the command is
+    run again -- epoch 1 is not trained again -- and ends with the weights of
+    the uninterrupted run."""
+    import torch
+    work = tmp_path / 'stop'
+    args = [CFG, '--work-dir', str(work), '--final', '--prior', '--streams', 'j', '--seeds', '0',
+            '--subset', '28'] + QUICK
+    whole = kfold_select.main(args)
+    wd = work / 'final_j_seed0'
+    ref = torch.load(wd / 'epoch_2.pth', map_location='cpu', weights_only=False)['state_dict']
+    (wd / 'epoch_2.pth').unlink()
+    (wd / 'last_checkpoint').write_text(str(wd / 'epoch_1.pth'))
+    first = (wd / 'epoch_1.pth').stat().st_mtime_ns
+    again = kfold_select.main(args)
+    assert (wd / 'epoch_1.pth').stat().st_mtime_ns == first        # not trained again
+    new = torch.load(wd / 'epoch_2.pth', map_location='cpu', weights_only=False)['state_dict']
+    assert new.keys() == ref.keys()
+    for k, v in ref.items():
+        if v.is_floating_point():
+            scale = max(float(v.abs().max()), 1e-6)
+            assert float((new[k] - v).abs().max()) <= 1e-4 * scale, k
+        else:
+            assert torch.equal(new[k], v), k
+    assert again['seeds'] == whole['seeds']

@@ -26,8 +26,10 @@ Every variant trains on the config's train split for the config's schedule
 with ``--seed`` (one seed: say so when you report it), the validation loop
 switched off, and tests its last checkpoint with the config's test pipeline.
 ``W/<variant>/result.json`` holds its test top-1 and mean class accuracy; a
-variant whose result exists is not run again, and one whose last checkpoint
-exists is tested without training again, so an interrupted ablation resumes
+variant whose result exists is not run again, one whose last checkpoint
+exists is tested without training again, and one stopped midway continues
+from its newest epoch checkpoint (one kept per variant), so an interrupted
+ablation resumes
 (and the ``recipe`` row can reuse an earlier training of the same config and
 seed: copy its last checkpoint to ``W/recipe/``). ``W/ablation.json`` and
 ``W/ablation.md`` (a Markdown table with the change from ``recipe``) are
@@ -120,8 +122,8 @@ def _train(cfg, work_dir, seed):
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
     cfg.train_cfg.val_interval = 10 ** 6
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=10 ** 6,
-                                        save_last=True, max_keep_ckpts=1)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1, max_keep_ckpts=1)
+    cfg.resume, cfg.load_from = True, None   # a stopped training continues from its checkpoint
     cfg.log_level = 'WARNING'
     build_runner(cfg).train()
     return ckpt

@@ -31,7 +31,9 @@ its own process with its share of the CPUs (``OMP_NUM_THREADS``: two jobs of
 one thread on a 2-core machine), output in ``<work-dir>/<fold|final>_<stream>_<n>.log``.
 Every training leaves its result in the work dir (a fold run's validation
 scores in ``<stream>_fold<f>/val_scores.npz``, a final run's checkpoints), so a
-command that is stopped and run again repeats none that finished.
+command that is stopped and run again repeats none that finished, and a final
+training that was stopped midway continues from its newest checkpoint (a fold
+run, which keeps no checkpoint, starts again).
 """
 import argparse
 import copy
@@ -80,11 +82,14 @@ def _softmax(x):
 
 
 def _run(config, opts, work_dir, seed, collect=False):
-    """Train one config; returns the runner and its config."""
+    """Train one config; returns the runner and its config. A training that
+    was stopped continues from the newest checkpoint in ``work_dir`` (as
+    ``tools/train.py --resume``); one that never started begins at epoch 1."""
     from pyskl.engine import build_runner, load_config
     cfg = load_config(config, opts)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
+    cfg.resume, cfg.load_from = True, None
     cfg.log_level = 'WARNING'
     if collect:
         ev = cfg.val_evaluator
