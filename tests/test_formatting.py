@@ -53,3 +53,27 @@ def test_pack_action_inputs():
     assert ds.gt_label.tolist() == [7] and ds.frame_dir == 'abc'
     with pytest.raises(KeyError, match='PackActionInputs'):
         PackActionInputs()(dict(label=1, frame_dir='abc'))
+
+
+def test_merge_persons_side_by_side_known_answer():
+    from pyskl.datasets.transforms import GenSkeFeat, MergePersons
+    kp = np.arange(3 * 2 * 15 * 3, dtype=np.float32).reshape(3, 2, 15, 3)   # 3 persons
+    score = np.random.rand(3, 2, 15).astype(np.float32)
+    r = MergePersons(num_person=2)(dict(keypoint=kp.copy(), keypoint_score=score.copy()))
+    assert r['keypoint'].shape == (1, 2, 30, 3) and r['keypoint_score'].shape == (1, 2, 30)
+    np.testing.assert_array_equal(r['keypoint'][0, :, :15], kp[0])       # person 1: joints 0-14
+    np.testing.assert_array_equal(r['keypoint'][0, :, 15:], kp[1])       # person 2: 15-29
+    np.testing.assert_array_equal(r['keypoint_score'][0, :, 15:], score[1])
+    # one person: the second is zeros with score 0
+    one = MergePersons(2)(dict(keypoint=kp[:1].copy(), keypoint_score=score[:1].copy()))
+    assert (one['keypoint'][0, :, 15:] == 0).all() and (one['keypoint_score'][0, :, 15:] == 0).all()
+    np.testing.assert_array_equal(one['keypoint'][0, :, :15], kp[0])
+    # bones on the merged skeleton: person 2's torso (node 17) hangs from person 1's (node 2)
+    b = GenSkeFeat(layout='sbu_x2', feats=['b'])(dict(keypoint=r['keypoint'].copy()))['keypoint']
+    np.testing.assert_allclose(b[0, :, 17], kp[1, :, 2] - kp[0, :, 2])
+    np.testing.assert_allclose(b[0, :, 15], kp[1, :, 0] - kp[1, :, 1])   # head 2 <- neck 2
+    assert (b[0, :, 2] == 0).all()
+    with pytest.raises(ValueError, match="'v'"):
+        MergePersons()(dict(keypoint=kp[0], frame_dir='v'))
+    with pytest.raises(ValueError, match='positive integer'):
+        MergePersons(num_person=0)

@@ -64,3 +64,24 @@ def test_swap_index_known_answer_and_errors():
     assert swap_index(5, [1, 3], [2, 4]).tolist() == [0, 2, 1, 4, 3]
     with pytest.raises(ValueError, match='outside'):
         swap_index(3, [1], [5])
+
+
+def test_persons_layout_two_sbu_persons_in_one_graph():
+    from pyskl.skeleton import persons_layout
+    sbu = get_layout('sbu')
+    two = get_layout('sbu_x2')
+    assert two == persons_layout('sbu', 2) and two.name == 'sbu_x2' and two.num_node == 30
+    assert len(two.inward) == 2 * len(sbu.inward) + 1 and (17, 2) in two.inward
+    assert (4 + 15, 3 + 15) in two.inward and (3 + 15, 6 + 15) in two.flip_pairs
+    assert two.parents[17] == 2 and two.parents[16] == 17 and two.parents[1] == 2
+    assert two.joint_names[15] == 'head_2' and two.coord_dims == 3
+    assert Graph(layout='sbu_x2', mode='spatial').A.shape == (3, 30, 30)
+    # layouts with their own bone pairs: the second copy's root hangs from the first's
+    ntu = get_layout('nturgb+d_x2')
+    root = [a for a, b in get_layout('nturgb+d').bone_pairs if a == b][0]
+    assert ntu.parents[root + 25] == root and ntu.parents[25] == get_layout('nturgb+d').parents[0] + 25
+    assert get_layout('coco_x3').num_node == 51
+    with pytest.raises(KeyError, match='_x<P>'):
+        get_layout('nosuch_x2')
+    with pytest.raises(ValueError, match='positive integer'):
+        persons_layout('sbu', 0)

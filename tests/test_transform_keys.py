@@ -14,7 +14,7 @@ ARGS = {
     'ToMotion': dict(dataset='coco', source='keypoint', target='jm'),
     'MergeSkeFeat': dict(feat_list=['keypoint', 'extra']),
     'RandomScale': dict(scale=0.1), 'Flip': dict(flip_ratio=1.0, layout='coco'), 'RandomRot': dict(theta=0.3),
-    'PadTo': dict(length=24), 'FormatGCNInput': dict(num_person=2),
+    'PadTo': dict(length=24), 'FormatGCNInput': dict(num_person=2), 'MergePersons': dict(num_person=2),
     'PackActionInputs': {},
     'PoseCompact': dict(hw_ratio=1.), 'Resize': dict(scale=(-1, 64)),
     'RandomResizedCrop': {}, 'CenterCrop': dict(crop_size=200),

@@ -17,6 +17,7 @@ layout may also name its own ``bone_pairs``.
 """
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -361,6 +362,42 @@ def _wholebody():
 
 _add(_wholebody())
 
+def persons_layout(base: Union[str, dict, SkeletonLayout], persons: int = 2) -> SkeletonLayout:
+    """``persons`` copies of ``base`` as one graph, for interaction data whose
+    persons a model should see together (two-person graph: Li et al., "Two-person
+    graph convolutional network for skeleton-based human interaction
+    recognition", IEEE TCSVT 2023). Person ``p``'s joint ``v`` is node
+    ``p * V + v``; each copy keeps ``base``'s edges, flip pairs and limbs, and
+    person ``p``'s center is linked to person 0's center (``p >= 1``), so the
+    graph is connected and the bone of person ``p``'s center is the displacement
+    between the two bodies' centers. Bone pairs: ``base``'s for each copy, the
+    copies' root (a joint paired with itself) parented to person 0's. Used with
+    :class:`~pyskl.datasets.transforms.MergePersons`; in a config by the name
+    ``'<base>_x<persons>'`` (``layout = 'sbu_x2'``), which is also its ``name``.
+
+    Raises:
+        ValueError: ``persons`` < 1 (and what :func:`get_layout` raises for ``base``).
+    """
+    base = get_layout(base)
+    if int(persons) != persons or persons < 1:
+        raise ValueError(f'persons_layout: persons must be a positive integer, got {persons!r}')
+    P, V, c = int(persons), base.num_node, base.center
+
+    def copies(pairs):
+        return tuple((a + p * V, b + p * V) for p in range(P) for a, b in pairs)
+
+    bone_pairs = ()
+    if base.bone_pairs:
+        bone_pairs = tuple((a + p * V, b + (p * V if (a != b or p == 0) else 0))
+                           for p in range(P) for a, b in base.bone_pairs)
+    names = tuple(f'{n}_{p + 1}' for p in range(P) for n in base.joint_names)
+    return SkeletonLayout(
+        name=f'{base.name}_x{P}', num_node=P * V, center=c,
+        inward=copies(base.inward) + tuple((c + p * V, c) for p in range(1, P)),
+        flip_pairs=copies(base.flip_pairs), joint_names=names, bone_pairs=bone_pairs,
+        coord_dims=base.coord_dims, limbs=copies(base.limbs))
+
+
 def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
     """Return a layout by name, or build a custom one from a config dict.
 
@@ -370,7 +407,9 @@ def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
             ``'coco_wholebody'``, ``'utd_mhad'``, ``'sbu'``), a :class:`SkeletonLayout`, or a dict
             ``dict(num_node=V, inward=[(i, j), ...], center=c,
             flip_pairs=[...], name='my_layout', bone_pairs=[...],
-            coord_dims=2)`` for a custom skeleton (the last three optional).
+            coord_dims=2)`` for a custom skeleton (the last three optional),
+            or ``'<name>_x<P>'`` (``'sbu_x2'``): P persons of a registered
+            layout in one graph (:func:`persons_layout`).
 
     Raises:
         KeyError: unknown layout name.
@@ -378,10 +417,15 @@ def get_layout(layout: Union[str, dict, SkeletonLayout]) -> SkeletonLayout:
     """
     if isinstance(layout, SkeletonLayout):
         return layout
+    if isinstance(layout, str) and layout not in LAYOUTS:
+        m = re.fullmatch(r'(.+)_x([1-9][0-9]*)', layout)
+        if m and m.group(1) in LAYOUTS:
+            return persons_layout(m.group(1), int(m.group(2)))
     if isinstance(layout, str):
         if layout not in LAYOUTS:
             raise KeyError(f'unknown skeleton layout {layout!r}; known: {sorted(LAYOUTS)}, '
-                           'or pass a dict(num_node=..., inward=..., center=...)')
+                           'a name + _x<P> (P persons in one graph: sbu_x2), or pass a '
+                           'dict(num_node=..., inward=..., center=...)')
         return LAYOUTS[layout]
     if isinstance(layout, dict):
         cfg = dict(layout)

@@ -4,7 +4,7 @@ from .base import PoseTransform
 from .decompress import DecompressPose
 from .features import GenSkeFeat, JointToBone, MergeSkeFeat, ToMotion
 from .flip import Flip
-from .formatting import FormatGCNInput, FormatShape, PackActionInputs, PadTo
+from .formatting import FormatGCNInput, FormatShape, MergePersons, PackActionInputs, PadTo
 from .geometry import CenterCrop, PoseCompact, RandomResizedCrop, Resize
 from .heatmap import GeneratePoseTarget
 from .multimodal import MMCompact, MMDecode, MMUniformSampleFrames
@@ -13,7 +13,7 @@ from .sampling import PoseDecode, UniformSampleFrames
 
 __all__ = ['PoseTransform', 'UniformSampleFrames', 'PoseDecode', 'PreNormalize2D',
            'PreNormalize3D', 'GenSkeFeat', 'JointToBone', 'ToMotion', 'MergeSkeFeat',
-           'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'FormatGCNInput', 'FormatShape',
+           'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'MergePersons', 'FormatGCNInput', 'FormatShape',
            'PackActionInputs', 'PoseCompact', 'Resize', 'RandomResizedCrop', 'CenterCrop',
            'GeneratePoseTarget', 'MMUniformSampleFrames', 'MMDecode', 'MMCompact',
            'DecompressPose']

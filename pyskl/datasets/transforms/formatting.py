@@ -1,5 +1,5 @@
-"""Shaping and packing: ``PadTo``, ``FormatGCNInput``, ``FormatShape``,
-``PackActionInputs``."""
+"""Shaping and packing: ``PadTo``, ``MergePersons``, ``FormatGCNInput``,
+``FormatShape``, ``PackActionInputs``."""
 from __future__ import annotations
 
 from typing import Dict, Optional, Sequence
@@ -53,6 +53,58 @@ class PadTo(PoseTransform):
                     x[:, T:] = 0
                 results[key] = x
         results['total_frames'] = self.length
+        return results
+
+
+@TRANSFORMS.register_module()
+class MergePersons(PoseTransform):
+    """Put ``num_person`` persons side by side as one skeleton of
+    ``num_person * V`` joints, so that a GCN sees them in one graph (the
+    two-person graph of Li et al., IEEE TCSVT 2023) instead of one at a time:
+    person ``p``'s joint ``v`` becomes joint ``p * V + v``. Persons beyond
+    ``num_person`` are dropped, missing ones are zeros (at the origin, and with
+    score 0). Place it before ``GenSkeFeat`` (bones and motion are then taken
+    on the merged skeleton) with the layout ``'<LAYOUT>_x<num_person>'``
+    (``'sbu_x2'``, :func:`pyskl.skeleton.persons_layout`) and
+    ``FormatGCNInput(num_person=1)``.
+
+    Args:
+        num_person: persons merged, P.
+
+    Required keys: ``keypoint`` (M, T, V, C). Optional keys: ``keypoint_score``
+    (M, T, V).
+    Modified keys: ``keypoint`` -> (1, T, P * V, C), ``keypoint_score`` ->
+    (1, T, P * V).
+
+    Raises:
+        ValueError: ``keypoint`` not 4-dimensional (names the sample), or
+            ``num_person`` < 1.
+    """
+
+    required_keys = ('keypoint',)
+    optional_keys = ('keypoint_score',)
+    modified_keys = ('keypoint', 'keypoint_score')
+
+    def __init__(self, num_person: int = 2):
+        if int(num_person) != num_person or num_person < 1:
+            raise ValueError(f'MergePersons: num_person must be a positive integer, '
+                             f'got {num_person!r}')
+        self.num_person = int(num_person)
+
+    def transform(self, results: Dict) -> Dict:
+        kp = results['keypoint']
+        if kp.ndim != 4:
+            raise ValueError(f'MergePersons: sample {sample_name(results)!r} needs keypoint '
+                             f'(M, T, V, C), got {kp.shape}')
+        _, T, V, _ = kp.shape
+        P = self.num_person
+        for key in ('keypoint', 'keypoint_score'):
+            if key not in results:
+                continue
+            x = results[key]
+            out = np.zeros((T, P) + x.shape[2:], dtype=x.dtype)      # (T, P, V[, C])
+            out[:, :min(len(x), P)] = x[:P].swapaxes(0, 1)
+            results[key] = out.reshape((1, T, P * V) + x.shape[3:])
         return results
 
 
