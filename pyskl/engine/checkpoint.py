@@ -146,6 +146,14 @@ class CorruptCheckpointError(RuntimeError):
     or not a checkpoint)."""
 
 
+def has_checkpoint(work_dir: str) -> bool:
+    """Whether ``work_dir`` holds a checkpoint (a ``*.pth`` or a
+    ``last_checkpoint`` pointer): the trigger of tools that train into a work
+    dir and continue a stopped run with ``resume=True``."""
+    return (osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+            or bool(glob.glob(osp.join(work_dir, '*.pth'))))
+
+
 def find_resumable_checkpoint(work_dir: str, logger=None) -> Optional[str]:
     """The checkpoint ``--resume`` (without a path) continues from.
 

@@ -115,6 +115,7 @@ def variants(cfg):
 
 def _train(cfg, work_dir, seed):
     from pyskl.engine import build_runner
+    from pyskl.engine.checkpoint import has_checkpoint
     ckpt = osp.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
     if osp.isfile(ckpt):                     # trained already: only the test is missing
         return ckpt
@@ -123,7 +124,8 @@ def _train(cfg, work_dir, seed):
     cfg.randomness = dict(seed=seed, deterministic=False)
     cfg.train_cfg.val_interval = 10 ** 6
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1, max_keep_ckpts=1)
-    cfg.resume, cfg.load_from = True, None   # a stopped training continues from its checkpoint
+    if has_checkpoint(work_dir):             # a stopped training continues from its checkpoint
+        cfg.resume, cfg.load_from = True, None
     cfg.log_level = 'WARNING'
     build_runner(cfg).train()
     return ckpt

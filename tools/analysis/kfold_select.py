@@ -86,10 +86,12 @@ def _run(config, opts, work_dir, seed, collect=False):
     was stopped continues from the newest checkpoint in ``work_dir`` (as
     ``tools/train.py --resume``); one that never started begins at epoch 1."""
     from pyskl.engine import build_runner, load_config
+    from pyskl.engine.checkpoint import has_checkpoint
     cfg = load_config(config, opts)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
-    cfg.resume, cfg.load_from = True, None
+    if has_checkpoint(work_dir):
+        cfg.resume, cfg.load_from = True, None
     cfg.log_level = 'WARNING'
     if collect:
         ev = cfg.val_evaluator
