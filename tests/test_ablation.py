@@ -132,3 +132,19 @@ def test_stopped_variant_training_continues_from_its_checkpoint(tmp_path):
     w_old = state['state_dict']['cls_head.fc_cls.weight']
     w_new = new['state_dict']['cls_head.fc_cls.weight']
     assert float((w_new - w_old).abs().max()) > 1e-6 * float(w_old.abs().max())
+
+
+def test_persons_apart_undoes_merged_persons():
+    """A recipe with both persons in one graph gets a ``persons-apart`` variant:
+    the same config as the one that never merged them."""
+    from pyskl.engine import load_config
+    sbu = osp.join(ROOT, 'configs', 'small', 'stgcnpp_small_sbu-3d.py')
+    merged = load_config(sbu, dict(merge_persons=2, layout='sbu_x2', num_person=1))
+    apart = load_config(sbu, dict(merge_persons=None, layout='sbu', num_person=2))
+    found = ablation.variants(merged)
+    assert 'persons-apart' in found and 'persons-apart' not in ablation.variants(apart)
+    found['persons-apart'][1](merged)
+    skip = ('merge_persons', 'num_person', 'layout')        # top-level variables, used up
+    a, b = merged.to_dict(), apart.to_dict()
+    assert {k: v for k, v in a.items() if k not in skip} == \
+        {k: v for k, v in b.items() if k not in skip}

@@ -77,3 +77,5 @@ def test_merge_persons_side_by_side_known_answer():
         MergePersons()(dict(keypoint=kp[0], frame_dir='v'))
     with pytest.raises(ValueError, match='positive integer'):
         MergePersons(num_person=0)
+    same = dict(keypoint=kp.copy())                  # None: the family bases' switched-off step
+    assert MergePersons(num_person=None)(same)['keypoint'].shape == kp.shape

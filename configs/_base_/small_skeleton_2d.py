@@ -17,6 +17,7 @@ ann_file = 'data/my_dataset.pkl'
 layout = 'coco'
 num_classes = 60
 num_person = 1
+merge_persons = None   # P: P persons as one graph (layout '<name>_xP', num_person 1)
 train_split = 'train'
 val_split = '{train_split}'
 test_split = 'test'
@@ -55,6 +56,7 @@ train_pipeline = [
     dict(type='PreNormalize2D'),
     dict(type='RandomRot', theta=0.2),
     dict(type='RandomScale', scale=0.1),
+    dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', p_interval=(0.7, 1.0)),
     dict(type='PoseDecode'),
@@ -64,6 +66,7 @@ train_pipeline = [
 
 val_pipeline = [
     dict(type='PreNormalize2D'),
+    dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
@@ -73,6 +76,7 @@ val_pipeline = [
 
 test_pipeline = [
     dict(type='PreNormalize2D'),
+    dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
     dict(type='PoseDecode'),

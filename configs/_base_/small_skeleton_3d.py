@@ -17,6 +17,7 @@ ann_file = 'data/my_dataset.pkl'
 layout = 'nturgb+d'
 num_classes = 60
 num_person = 1
+merge_persons = None   # P: P persons as one graph (layout '<name>_xP', num_person 1)
 train_split = 'train'
 val_split = '{train_split}'
 test_split = 'test'
@@ -57,6 +58,7 @@ train_pipeline = [
     dict(type='PreNormalize3D', zaxis='{zaxis}', xaxis='{xaxis}', center='{center}'),
     dict(type='RandomRot', theta=0.3),
     dict(type='RandomScale', scale=0.1),
+    dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', p_interval=(0.7, 1.0)),
     dict(type='PoseDecode'),
@@ -66,6 +68,7 @@ train_pipeline = [
 
 val_pipeline = [
     dict(type='PreNormalize3D', zaxis='{zaxis}', xaxis='{xaxis}', center='{center}'),
+    dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
@@ -75,6 +78,7 @@ val_pipeline = [
 
 test_pipeline = [
     dict(type='PreNormalize3D', zaxis='{zaxis}', xaxis='{xaxis}', center='{center}'),
+    dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
     dict(type='PoseDecode'),

@@ -17,6 +17,9 @@ The variants are read off the config, so the tool works on any GCN config:
   pipeline (train, val and test), so raw coordinates reach the model;
 - ``no-label-smoothing`` and ``no-dropout``: the head's label smoothing / dropout
   set to 0 where the recipe uses them;
+- ``persons-apart``: where the recipe merges P persons into one graph
+  (``MergePersons``, layout ``'<name>_xP'``), each person its own graph again
+  (layout ``'<name>'``, ``FormatGCNInput(num_person=P)``);
 - ``width-64``: ``base_channels`` 64 (and the head's input width scaled to
   match) where the recipe is narrower;
 - ``test-1-clip``: the ``recipe`` checkpoint tested with one clip instead of the
@@ -74,6 +77,28 @@ def _set_transform(cfg, kind, which, **kwargs):
                 t.update(kwargs)
 
 
+def _persons_apart(cfg, persons):
+    """Undo ``MergePersons``: every ``layout='<name>_x<persons>'`` back to
+    ``'<name>'``, ``MergePersons`` off, ``FormatGCNInput`` keeping ``persons``."""
+    suffix = f'_x{persons}'
+
+    def walk(node):
+        if isinstance(node, dict) or hasattr(node, '_cfg_dict'):      # mmengine Config too
+            for k, v in list(node.items()):
+                if k == 'layout' and isinstance(v, str) and v.endswith(suffix):
+                    node[k] = v[:-len(suffix)]
+                else:
+                    walk(v)
+            if node.get('type') == 'MergePersons':
+                node['num_person'] = None
+            elif node.get('type') == 'FormatGCNInput':
+                node['num_person'] = persons
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                walk(v)
+    walk(cfg)
+
+
 def variants(cfg):
     """``{name: (description, edit)}`` for the config: ``edit(cfg)`` changes a
     copy of the config in place (see the module docstring for the rules)."""
@@ -100,6 +125,11 @@ def variants(cfg):
     if head.get('dropout', 0):
         out['no-dropout'] = (f'head dropout {head["dropout"]} -> 0',
                              lambda c: c.model.cls_head.__setitem__('dropout', 0.0))
+    merged = [t['num_person'] for t in train
+              if t['type'] == 'MergePersons' and t.get('num_person') not in (None, 1)]
+    if merged:
+        out['persons-apart'] = (f'the {merged[0]} persons as separate graphs, not one',
+                                lambda c, n=merged[0]: _persons_apart(c, n))
     base = cfg.model.get('backbone', {}).get('base_channels')
     if base and base < 64 and 'in_channels' in head:
         def wider(c, base=base):

@@ -69,7 +69,8 @@ class MergePersons(PoseTransform):
     ``FormatGCNInput(num_person=1)``.
 
     Args:
-        num_person: persons merged, P.
+        num_person: persons merged, P; ``None`` leaves the sample as it is
+            (the family bases carry the step switched off: ``merge_persons``).
 
     Required keys: ``keypoint`` (M, T, V, C). Optional keys: ``keypoint_score``
     (M, T, V).
@@ -85,13 +86,15 @@ class MergePersons(PoseTransform):
     optional_keys = ('keypoint_score',)
     modified_keys = ('keypoint', 'keypoint_score')
 
-    def __init__(self, num_person: int = 2):
-        if int(num_person) != num_person or num_person < 1:
-            raise ValueError(f'MergePersons: num_person must be a positive integer, '
+    def __init__(self, num_person: Optional[int] = 2):
+        if num_person is not None and (int(num_person) != num_person or num_person < 1):
+            raise ValueError(f'MergePersons: num_person must be a positive integer or None, '
                              f'got {num_person!r}')
-        self.num_person = int(num_person)
+        self.num_person = None if num_person is None else int(num_person)
 
     def transform(self, results: Dict) -> Dict:
+        if self.num_person is None:
+            return results
         kp = results['keypoint']
         if kp.ndim != 4:
             raise ValueError(f'MergePersons: sample {sample_name(results)!r} needs keypoint '
