@@ -14,6 +14,7 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import kfold_select  # noqa: E402
 
 CFG = osp.join(ROOT, 'configs', 'small', 'stgcnpp_small_jhmdb-2d.py')
+EHG = osp.join(ROOT, 'configs', 'small', 'ehgformer_small_jhmdb-2d.py')
 JHMDB = osp.join(ROOT, 'data', 'jhmdb', 'jhmdb_gt.pkl.gz')
 QUICK = ['--cfg-options', 'num_epochs=2', 'repeat_times=1', 'min_epoch_samples=0', 'clip_len=8', f'ann_file={JHMDB}']
 
@@ -107,3 +108,66 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path):
         else:
             assert torch.equal(new[k], v), k
     assert again['seeds'] == whole['seeds']
+
+
+def test_member_model_is_selected_and_fused_like_a_stream(tmp_path, monkeypatch):
+    """--member ehg=CONFIG --streams j ehg.j: the member trains on the same folds
+    from its own config (EHGFormer), its validation scores enter the weight
+    search, and --final trains and tests it from that config."""
+    built = []
+    real_run = kfold_select._run
+    monkeypatch.setattr(kfold_select, '_run', lambda config, opts, wd, seed, collect=False: (
+        built.append((osp.basename(config), opts['feats'], osp.basename(wd)))
+        or real_run(config, opts, wd, seed, collect)))
+    work = str(tmp_path / 'm')
+    args = [CFG, '--work-dir', work, '--streams', 'j', 'ehg.j', '--member', f'ehg={EHG}',
+            '--folds', '2', '--subset', '28'] + QUICK
+    sel = kfold_select.main(args)
+    assert sorted(built) == sorted([('stgcnpp_small_jhmdb-2d.py', ['j'], 'j_fold0'),
+                                    ('stgcnpp_small_jhmdb-2d.py', ['j'], 'j_fold1'),
+                                    ('ehgformer_small_jhmdb-2d.py', ['j'], 'ehg.j_fold0'),
+                                    ('ehgformer_small_jhmdb-2d.py', ['j'], 'ehg.j_fold1')])
+    assert sel['members'] == {'ehg': EHG} and set(sel['weights']) == {'j', 'ehg.j'}
+    assert set(sel['val_top1_per_epoch']) == {'j', 'ehg.j'}
+    # the final run needs the member that the selection chose
+    with open(osp.join(work, 'selection.json'), 'w') as fh:
+        json.dump(dict(sel, weights={'j': 1.0, 'ehg.j': 1.0}), fh)
+    with pytest.raises(SystemExit, match='--member ehg='):
+        kfold_select.main([CFG, '--work-dir', work, '--final', '--seeds', '0', '--subset', '28']
+                          + QUICK)
+    built.clear()
+    fin = kfold_select.main([CFG, '--work-dir', work, '--final', '--seeds', '0',
+                             '--member', f'ehg={EHG}', '--subset', '28'] + QUICK)
+    assert sorted(built) == [('ehgformer_small_jhmdb-2d.py', ['j'], 'final_ehg.j_seed0'),
+                             ('stgcnpp_small_jhmdb-2d.py', ['j'], 'final_j_seed0')]
+    assert set(fin['seeds'][0]) == {'seed', 'fused', 'j', 'ehg.j'}
+    ehg = torch_load(osp.join(work, 'final_ehg.j_seed0', 'epoch_2.pth'))
+    gcn = torch_load(osp.join(work, 'final_j_seed0', 'epoch_2.pth'))
+    assert not set(ehg) & set(gcn) - {'data_preprocessor'}                # two models
+
+
+def torch_load(path):
+    import torch
+    return torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--streams', 'j', 'x.j'], "stream is one of"),
+    (['--streams', 'j', 'jj'], "stream is one of"),
+    (['--streams', 'j', 'j'], 'named twice'),
+    (['--member', 'ehg'], 'NAME=CONFIG'),
+    (['--member', 'ehg=no/such.py'], 'no config file'),
+])
+def test_bad_streams_and_members_are_named(tmp_path, argv, message, capsys):
+    with pytest.raises(SystemExit):
+        kfold_select.main([CFG, '--work-dir', str(tmp_path)] + argv + QUICK)
+    assert message in capsys.readouterr().err
+
+
+def test_members_with_other_schedules_are_refused(tmp_path):
+    other = tmp_path / 'long.py'
+    other.write_text(f"_base_ = '{EHG}'\nnum_epochs = 3\n")
+    with pytest.raises(SystemExit, match='different numbers of epochs'):
+        kfold_select.main([CFG, '--work-dir', str(tmp_path / 'w'), '--final', '--prior',
+                           '--streams', 'j', 'long.j', '--member', f'long={other}',
+                           '--seeds', '0', '--subset', '28'] + QUICK[:1] + QUICK[2:])

@@ -26,6 +26,13 @@ recipe makes before it sees data (``selection.json`` says ``chosen_by:
 prior``). ``--cfg-options`` reach every run
 (``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
 
+A stream is a feature of the config (``j``, ``b``, ``jm``, ``bm``) or of another
+model's config named with ``--member NAME=CONFIG`` (``--member ehg=configs/small/
+ehgformer_small_jhmdb-2d.py --streams j b jm bm ehg.j``: an ensemble of models,
+every member trained and validated on the same folds, fused like streams). The
+members share the data options (``--cfg-options``) and must share the schedule
+(the chosen epoch is one for all).
+
 ``--jobs N`` runs N trainings at a time (fold runs, then final runs), each in
 its own process with its share of the CPUs (``OMP_NUM_THREADS``: two jobs of
 one thread on a 2-core machine), output in ``<work-dir>/<fold|final>_<stream>_<n>.log``.
@@ -102,6 +109,16 @@ def _run(config, opts, work_dir, seed, collect=False):
     return runner, cfg
 
 
+FEATS = ('j', 'b', 'jm', 'bm')
+
+
+def stream_config(args, stream):
+    """``(config, feat)`` of a stream: ``'b'`` -> the main config's bone
+    stream, ``'ehg.j'`` -> member ``ehg``'s config, joint stream."""
+    name, _, feat = stream.rpartition('.')
+    return (args.members[name] if name else args.config), feat
+
+
 def _fold_scores_path(args, stream, fold):
     return osp.join(args.work_dir, f'{stream}_fold{fold}', 'val_scores.npz')
 
@@ -114,10 +131,11 @@ def fold_run(args, cfg_opts, stream, fold):
     path = _fold_scores_path(args, stream, fold)
     if not osp.isfile(path):
         _Scores.epochs = []
+        config, feat = stream_config(args, stream)
         opts = dict(cfg_opts['opts'], ann_file=osp.join(args.work_dir, 'folds.pkl'),
-                    train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[stream],
+                    train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[feat],
                     **{'default_hooks.checkpoint.interval': 10 ** 6})
-        _run(args.config, opts, osp.dirname(path), args.seed, collect=True)
+        _run(config, opts, osp.dirname(path), args.seed, collect=True)
         if not _Scores.epochs:
             return []
         names = np.array([r[0] for r in _Scores.epochs[0]])
@@ -149,6 +167,7 @@ def _in_children(args, runs):
 
 def select(args, cfg_opts, samples):
     from make_split import _value, kfold
+    schedule_epochs(args, cfg_opts)       # one schedule for all members, or stop here
     if args.group_field or args.group_regex:      # whole subjects / actor pairs per fold
         groups = [_value(s, args.group_field, args.group_regex) for s in samples]
         folds = kfold(samples, args.folds, args.seed, groups=groups)
@@ -193,8 +212,8 @@ def select(args, cfg_opts, samples):
             if best is None or key > best[0]:
                 best = (key, e, w)
     (acc, _, _), e, w = best
-    out = dict(config=args.config, cfg_options=cfg_opts['opts'], folds=args.folds,
-               seed=args.seed, train_clips=len(samples), streams=list(args.streams),
+    out = dict(config=args.config, members=args.members, cfg_options=cfg_opts['opts'],
+               folds=args.folds, seed=args.seed, train_clips=len(samples), streams=list(args.streams),
                val_top1_per_epoch=curves, epoch=e + 1,
                weights={s: wi for s, wi in zip(args.streams, w)}, fused_val_top1=acc)
     with open(osp.join(args.work_dir, 'selection.json'), 'w') as fh:
@@ -214,10 +233,8 @@ def prior_selection(args, cfg_opts):
     """The recipe's choice made before seeing any data: the last epoch and
     ``--streams`` fused with equal weights (PYSKL's practice), written as
     ``selection.json`` (``chosen_by: 'prior'``) for ``--final``."""
-    from pyskl.engine import load_config
-    cfg = load_config(args.config, copy.deepcopy(cfg_opts['opts']))
-    out = dict(config=args.config, cfg_options=cfg_opts['opts'], chosen_by='prior',
-               streams=list(args.streams), epoch=int(cfg.train_cfg.max_epochs),
+    out = dict(config=args.config, members=args.members, cfg_options=cfg_opts['opts'],
+               chosen_by='prior', streams=list(args.streams), epoch=schedule_epochs(args, cfg_opts),
                weights={s: 1.0 for s in args.streams})
     path = osp.join(args.work_dir, 'selection.json')
     if osp.isfile(path):
@@ -231,11 +248,26 @@ def prior_selection(args, cfg_opts):
     return out
 
 
+def schedule_epochs(args, cfg_opts):
+    """The schedule's length in epochs, one for the config and every member
+    (``SystemExit`` naming the configs where they differ)."""
+    from pyskl.engine import load_config
+    epochs = {}
+    for config in [args.config] + [args.members[k] for k in sorted(args.members)]:
+        cfg = load_config(config, copy.deepcopy(cfg_opts['opts']))
+        epochs[config] = int(cfg.train_cfg.max_epochs)
+    if len(set(epochs.values())) > 1:
+        raise SystemExit('kfold_select: the members train for different numbers of epochs '
+                         f'({epochs}); one epoch is chosen for all, so give them one schedule')
+    return epochs[args.config]
+
+
 def final_train(args, cfg_opts, stream, seed):
     """The final training of one stream and seed on the whole train split (a
     ``--jobs`` child's work)."""
-    opts = dict(cfg_opts['opts'], feats=[stream])
-    _run(args.config, final_options(opts), osp.join(args.work_dir, f'final_{stream}_seed{seed}'),
+    config, feat = stream_config(args, stream)
+    opts = dict(cfg_opts['opts'], feats=[feat])
+    _run(config, final_options(opts), osp.join(args.work_dir, f'final_{stream}_seed{seed}'),
          seed)
 
 
@@ -248,6 +280,12 @@ def final(args, cfg_opts):
     with open(sel_path) as fh:
         sel = json.load(fh)
     streams = [s for s, w in sel['weights'].items() if w > 0]
+    chosen = sel.get('members', {})
+    for s in streams:
+        name = s.rpartition('.')[0]
+        if name and args.members.get(name) != chosen.get(name):
+            raise SystemExit(f'{sel_path} chose stream {s!r} of member {name}={chosen.get(name)}; '
+                             f'run --final with --member {name}={chosen.get(name)}')
     ckpt_of = {(s, seed): osp.join(args.work_dir, f'final_{s}_seed{seed}',
                                    f'epoch_{sel["epoch"]}.pth')
                for seed in args.seeds for s in streams}
@@ -259,12 +297,13 @@ def final(args, cfg_opts):
         probs, labels, accs = {}, None, {}
         for s in streams:
             wd = osp.join(args.work_dir, f'final_{s}_seed{seed}')
-            opts = dict(cfg_opts['opts'], feats=[s])
+            config, feat = stream_config(args, s)
+            opts = dict(cfg_opts['opts'], feats=[feat])
             ckpt = osp.join(wd, f'epoch_{sel["epoch"]}.pth')
             if not osp.isfile(ckpt):          # a finished training is not repeated
                 final_train(args, cfg_opts, s, seed)
             from pyskl.engine import build_runner, load_config
-            tcfg = load_config(args.config, opts)
+            tcfg = load_config(config, opts)
             tcfg.work_dir = wd
             tcfg.load_from, tcfg.log_level = ckpt, 'WARNING'
             dump = osp.join(wd, 'test.pkl')
@@ -284,8 +323,10 @@ def final(args, cfg_opts):
     fused = np.array([r['fused'] for r in per_seed])
     out = dict(selection=sel, seeds=per_seed, fused_mean=float(fused.mean()),
                fused_std=float(fused.std(ddof=1)) if len(fused) > 1 else 0.0)
-    with open(osp.join(args.work_dir, 'final.json'), 'w') as fh:
+    path = osp.join(args.work_dir, 'final.json')
+    with open(path + '.tmp', 'w') as fh:
         json.dump(out, fh, indent=1)
+    os.replace(path + '.tmp', path)
     print(f'test top-1 (fused, {len(fused)} seeds): {100 * out["fused_mean"]:.2f} +- '
           f'{100 * out["fused_std"]:.2f} %')
     return out
@@ -311,9 +352,10 @@ def main(argv=None):
     p.add_argument('config')
     p.add_argument('--work-dir', required=True)
     p.add_argument('--streams', nargs='+', default=['j', 'b', 'jm', 'bm'],
-                   choices=('j', 'b', 'jm', 'bm'),
-                   help='streams to train and fuse (default all four: joint, bone and their '
-                   'motions, docs/small_datasets.md)')
+                   help='streams to train and fuse: j, b, jm, bm of the config (default all '
+                   'four, docs/small_datasets.md), NAME.FEAT of a --member')
+    p.add_argument('--member', action='append', default=[], metavar='NAME=CONFIG',
+                   help='another model of the ensemble: its streams are NAME.j, NAME.b, ...')
     p.add_argument('--folds', type=int, default=3)
     p.add_argument('--seed', type=int, default=0, help='folds and selection runs')
     p.add_argument('--group-field', help='keep samples of one value of this field (subject) '
@@ -339,6 +381,21 @@ def main(argv=None):
         p.error('--folds must be >= 2')
     if args.prior and not args.final:
         p.error('--prior goes with --final')
+    args.members = {}
+    for m in args.member:
+        name, eq, config = m.partition('=')
+        if not (eq and name.isidentifier() and config):
+            p.error(f'--member {m!r}: expected NAME=CONFIG (NAME a word: letters, digits, _)')
+        if not osp.isfile(config):
+            p.error(f'--member {m!r}: no config file {config!r}')
+        args.members[name] = config
+    for s in args.streams:
+        name, _, feat = s.rpartition('.')
+        if feat not in FEATS or (name and name not in args.members):
+            p.error(f'--streams {s!r}: a stream is one of {", ".join(FEATS)} or NAME.FEAT of a '
+                    f'--member (members: {", ".join(args.members) or "none"})')
+    if len(set(args.streams)) != len(args.streams):
+        p.error(f'--streams {" ".join(args.streams)}: a stream named twice')
     from pyskl.utils import register_all_modules
     register_all_modules()
     _register_collector()
