@@ -170,4 +170,21 @@ def test_members_with_other_schedules_are_refused(tmp_path):
     with pytest.raises(SystemExit, match='different numbers of epochs'):
         kfold_select.main([CFG, '--work-dir', str(tmp_path / 'w'), '--final', '--prior',
                            '--streams', 'j', 'long.j', '--member', f'long={other}',
-                           '--seeds', '0', '--subset', '28'] + QUICK[:1] + QUICK[2:])
+                           '--seeds', '0', '--subset', '28'] + [a for a in QUICK if a != 'num_epochs=2'])
+
+
+def test_prior_with_another_member_config_is_refused(tmp_path):
+    """--final --prior in a work dir whose prior selection named another
+    config for the same member name stops before any training."""
+    work = tmp_path / 'w'
+    work.mkdir()
+    (work / 'selection.json').write_text(json.dumps(dict(
+        chosen_by='prior', members={'ehg': EHG}, streams=['j', 'ehg.j'], epoch=2,
+        weights={'j': 1.0, 'ehg.j': 1.0})))
+    other = tmp_path / 'other.py'
+    other.write_text(f"_base_ = '{EHG}'\n")
+    with pytest.raises(SystemExit, match='another selection'):
+        kfold_select.main([CFG, '--work-dir', str(work), '--final', '--prior', '--streams', 'j',
+                           'ehg.j', '--member', f'ehg={other}', '--seeds', '0', '--subset', '28']
+                          + QUICK)
+    assert not (work / 'final_j_seed0').exists()

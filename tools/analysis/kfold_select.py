@@ -213,8 +213,8 @@ def select(args, cfg_opts, samples):
                 best = (key, e, w)
     (acc, _, _), e, w = best
     out = dict(config=args.config, members=args.members, cfg_options=cfg_opts['opts'],
-               folds=args.folds, seed=args.seed, train_clips=len(samples), streams=list(args.streams),
-               val_top1_per_epoch=curves, epoch=e + 1,
+               folds=args.folds, seed=args.seed, train_clips=len(samples),
+               streams=list(args.streams), val_top1_per_epoch=curves, epoch=e + 1,
                weights={s: wi for s, wi in zip(args.streams, w)}, fused_val_top1=acc)
     with open(osp.join(args.work_dir, 'selection.json'), 'w') as fh:
         json.dump(out, fh, indent=1)
@@ -240,7 +240,8 @@ def prior_selection(args, cfg_opts):
     if osp.isfile(path):
         with open(path) as fh:
             old = json.load(fh)
-        if old.get('chosen_by') != 'prior' or old['weights'] != out['weights']:
+        if (old.get('chosen_by') != 'prior' or old['weights'] != out['weights']
+                or old.get('members', {}) != out['members']):
             raise SystemExit(f'{path} holds another selection; use another --work-dir')
     with open(path + '.tmp', 'w') as fh:
         json.dump(out, fh, indent=1)
