@@ -91,7 +91,8 @@ def weizmann(tmp):
 
 CASES = {'stgcnpp_small_jhmdb-2d.py': jhmdb, 'ehgformer_small_jhmdb-2d.py': jhmdb,
          'stgcnpp_small_utd-mhad-3d.py': utd,
-         'stgcnpp_small_sbu-3d.py': sbu, 'stgcnpp_small_weizmann4-2d.py': weizmann}
+         'stgcnpp_small_sbu-3d.py': sbu, 'ehgformer_small_sbu-3d.py': sbu,
+         'stgcnpp_small_weizmann4-2d.py': weizmann}
 
 
 def test_every_child_config_is_covered():
