@@ -5,8 +5,6 @@
 # transformer's own optimiser (AdamW 1e-3, decay 0.95 an epoch) and head (dropout 0.5) as
 # in configs/_base_/ehgformer_jhmdb.py. Fused with the ST-GCN++ streams by
 # tools/analysis/kfold_select.py --member (docs/small_datasets.md).
-_base_/ehgformer_jhmdb.py. Fused with the
-# ST-GCN++ streams by tools/analysis/kfold_select.py --member (docs/small_datasets.md).
 _base_ = '../_base_/small_skeleton_3d.py'
 
 ann_file = 'data/sbu/sbu.pkl'
