@@ -1,9 +1,7 @@
-# EHGFormer (hypergraph skeleton transformer, configs/ehgformer/) as a member of the
-# small-dataset recipe on SBU Kinect Interaction: the recipe's 3D data, augmentation, clips
-# and 15-epoch schedule (small_skeleton_3d.py), SBU's data lines and both persons in one
-# graph as in stgcnpp_small_sbu-3d.py (written out: a config reads in two files), the
-# transformer's own optimiser (AdamW 1e-3, decay 0.95 an epoch) and head (dropout 0.5) as
-# in configs/_base_/ehgformer_jhmdb.py. Fused with the ST-GCN++ streams by
+# EHGFormer (configs/ehgformer/) as a member of the small-dataset recipe on SBU Kinect
+# Interaction: the recipe's 3D data, augmentation and 15-epoch schedule, SBU's lines of
+# stgcnpp_small_sbu-3d.py (written out: a config reads in two files), the transformer's own
+# AdamW and head as in configs/_base_/ehgformer_jhmdb.py. Fused with the ST-GCN++ streams by
 # tools/analysis/kfold_select.py --member (docs/small_datasets.md).
 _base_ = '../_base_/small_skeleton_3d.py'
 
