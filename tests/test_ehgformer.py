@@ -28,7 +28,8 @@ def test_parameter_count_against_the_reference():
 
 @pytest.mark.parametrize('layout,labels,V,T', [('coco', 'coco_manual1', 17, 5),
                                                ('coco', 'coco_manual2', 17, 32),
-                                               ('jhmdb', 'jhmdb_manual1', 15, 9)])
+                                               ('jhmdb', 'jhmdb_manual1', 15, 9),
+                                               ('sbu_x2', 'sbu_x2_manual1', 30, 6)])
 def test_shapes_for_layouts_and_lengths(layout, labels, V, T):
     m = MODELS.build(dict(SMALL, graph_cfg=dict(layout=layout), joint_labels=labels)).eval()
     x = torch.randn(2, 2, T, V, 3)
@@ -111,6 +112,20 @@ def test_hyper_attention_equals_the_equation():
     att.record = []
     assert_close_f32(att(x, e), want, terms=256, layers=8)
     assert att.record[0].shape == (3, 4, 17, 17)
+
+
+def test_sbu_label_file_groups_each_persons_parts():
+    """sbu_x2_manual1 (hyper_labels/README.md): per person head-trunk / arms /
+    legs, the second person's ids 3 higher; checked by joint name."""
+    from pyskl.models.backbones.ehgformer import load_joint_labels
+    from pyskl.skeleton import get_layout
+    names = get_layout('sbu_x2').joint_names
+    (labels,) = load_joint_labels('sbu_x2_manual1', len(names))
+    part = {'head': 0, 'neck': 0, 'torso': 0, 'shoulder': 1, 'elbow': 1, 'hand': 1,
+            'hip': 2, 'knee': 2, 'foot': 2}
+    want = [part[n.rsplit('_', 1)[0].split('_')[-1]] + 3 * (int(n.rsplit('_', 1)[1]) - 1)
+            for n in names]
+    assert labels == want
 
 
 def test_label_files_are_checked_against_the_layout(tmp_path):
