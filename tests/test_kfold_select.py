@@ -170,7 +170,8 @@ def test_members_with_other_schedules_are_refused(tmp_path):
     with pytest.raises(SystemExit, match='different numbers of epochs'):
         kfold_select.main([CFG, '--work-dir', str(tmp_path / 'w'), '--final', '--prior',
                            '--streams', 'j', 'long.j', '--member', f'long={other}',
-                           '--seeds', '0', '--subset', '28'] + [a for a in QUICK if a != 'num_epochs=2'])
+                           '--seeds', '0', '--subset', '28']
+                          + [a for a in QUICK if a != 'num_epochs=2'])
 
 
 def test_prior_with_another_member_config_is_refused(tmp_path):
