@@ -123,3 +123,29 @@ def test_inference_api_lists_the_mis_shaped_keys():
     with pytest.raises(RuntimeError, match='shape mismatch.*\n.*backbone.data_bn'):
         init_recognizer(JHMDB_CFG, ckpt)
     assert MODELS.get('RecognizerGCN') is not None
+
+
+def test_runner_is_registered_under_its_own_name():
+    from pyskl.engine import StrictLoadRunner
+    from pyskl.registry import RUNNERS
+    assert RUNNERS.get('StrictLoadRunner') is StrictLoadRunner
+    assert RUNNERS.get('LabelRangeError') is None    # an exception is not a runner
+
+
+def test_run_config_formats_once_per_content_and_the_same_text(monkeypatch):
+    """The runner's config is formatted by yapf once, not in every checkpoint; the
+    text is mmengine's, and a changed value is formatted again."""
+    import mmengine.config.config as mm_config
+    from pyskl.engine.config import RunConfig, load_config
+    cfg = load_config(JHMDB_CFG)
+    expected = cfg.pretty_text
+    calls = []
+    real = mm_config.FormatCode
+    monkeypatch.setattr(mm_config, 'FormatCode', lambda *a, **k: calls.append(1) or real(*a, **k))
+    run_cfg = RunConfig.of(cfg)
+    assert run_cfg.pretty_text == expected and run_cfg.pretty_text == expected
+    assert len(calls) == 1
+    run_cfg.train_cfg.max_epochs = 7
+    text = run_cfg.pretty_text
+    assert len(calls) == 2 and text != expected and 'max_epochs=7' in text.replace(' ', '')
+    assert pickle.loads(pickle.dumps(run_cfg)).pretty_text == text

@@ -38,13 +38,16 @@ class PipelineError(RuntimeError):
     process with the same message."""
 
 
-def release_free_memory() -> None:
-    """Return freed heap memory to the OS (glibc ``malloc_trim``); a no-op
-    where there is no glibc."""
+def release_free_memory(collect: bool = True) -> None:
+    """Return freed heap memory to the OS (glibc ``malloc_trim``; a no-op where
+    there is no glibc), after a full garbage collection unless ``collect=False``
+    (the caller has just collected: a full collection walks every object of the
+    process, ~0.1-0.2 s in a large one)."""
     import ctypes
     import ctypes.util
     import gc
-    gc.collect()
+    if collect:
+        gc.collect()
     try:
         ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6').malloc_trim(0)
     except (OSError, AttributeError):
@@ -355,8 +358,8 @@ class PoseDataset(BaseDataset):
         if self._fully_initialized:
             return
         super().full_init()
-        if self.serialize_data:
-            release_free_memory()
+        if self.serialize_data:    # mmengine's _serialize_data ends with gc.collect()
+            release_free_memory(collect=False)
 
     def prepare_data(self, idx: int):
         """Run the pipeline on sample ``idx``, one transform at a time.

@@ -33,7 +33,6 @@ from .checkpoint import (find_resumable_checkpoint, load_checked, load_from_loca
                          load_weights_file, partial_load_message)
 
 
-@RUNNERS.register_module()
 class LabelRangeError(ValueError):
     """A dataset label the model has no class for (names the sample)."""
 
@@ -78,6 +77,7 @@ class LabelRangeCheckHook(Hook):
         self._check(runner, runner.test_dataloader, 'test_dataloader')
 
 
+@RUNNERS.register_module()
 class StrictLoadRunner(Runner):
     """mmengine ``Runner`` whose checkpoint loading is strict by default.
 
@@ -94,8 +94,9 @@ class StrictLoadRunner(Runner):
         variables resolved (:mod:`pyskl.engine.config`): a config read by plain
         ``Config.fromfile`` runs as it does through the tools."""
         from .compile import compile_options, compile_recognizer
-        from .config import resolve_variables
-        cfg = resolve_variables(copy.deepcopy(cfg))
+        from .config import RunConfig, resolve_variables
+        # RunConfig: the config is formatted once, not again in every checkpoint
+        cfg = RunConfig.of(resolve_variables(copy.deepcopy(cfg)))
         # pyskl compiles backbone and head itself (state-dict names unchanged, eager
         # fallback); mmengine's own compile of train_step is not used
         options = compile_options(cfg.pop('compile', None))
