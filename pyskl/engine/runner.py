@@ -114,6 +114,38 @@ class StrictLoadRunner(Runner):
         runner.register_hook(LabelRangeCheckHook())
         return runner
 
+    def train(self):
+        try:
+            return super().train()
+        finally:
+            self._stop_persistent_workers()
+
+    def val(self):
+        try:
+            return super().val()
+        finally:
+            self._stop_persistent_workers()
+
+    def test(self):
+        try:
+            return super().test()
+        finally:
+            self._stop_persistent_workers()
+
+    def _stop_persistent_workers(self) -> None:
+        """Shut down the worker processes that ``persistent_workers=True``
+        dataloaders keep alive, when ``train`` / ``val`` / ``test`` returns or
+        raises. Left to the garbage collector (the loops hold their loaders in
+        reference cycles), the shutdown finds its queues already finalised and
+        waits 5 s per worker before killing it; a process that runs several
+        trainings (a notebook, the tests) paid that each time."""
+        for name in ('_train_loop', '_val_loop', '_test_loop'):
+            loader = getattr(getattr(self, name, None), 'dataloader', None)
+            it = getattr(loader, '_iterator', None)
+            if it is not None and hasattr(it, '_shutdown_workers'):
+                it._shutdown_workers()
+                loader._iterator = None
+
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
         """mmengine's ``save_checkpoint``, made atomic: the checkpoint is
         written to a temporary file in ``out_dir`` and renamed, so a run
