@@ -149,3 +149,23 @@ def test_run_config_formats_once_per_content_and_the_same_text(monkeypatch):
     text = run_cfg.pretty_text
     assert len(calls) == 2 and text != expected and 'max_epochs=7' in text.replace(' ', '')
     assert pickle.loads(pickle.dumps(run_cfg)).pretty_text == text
+
+
+def test_two_runs_built_in_the_same_second_log_into_their_own_files(jhmdb_ann, tmp_path,
+                                                                    monkeypatch):
+    """mmengine names a run's logger / visualizer '<config>_<timestamp>' and reuses an
+    instance of that name: without a distinct timestamp the second run would write its
+    log into the first run's work dir."""
+    import time
+    from pyskl.engine import build_runner
+    from conftest import tiny_jhmdb_train_cfg
+    monkeypatch.setattr(time, 'strftime', lambda fmt, t=None: '20260101_000000')
+    ann, _ = jhmdb_ann
+    a = build_runner(tiny_jhmdb_train_cfg(ann, tmp_path / 'a'))
+    b = build_runner(tiny_jhmdb_train_cfg(ann, tmp_path / 'b'))
+    assert a.timestamp == '20260101_000000' and b.timestamp == '20260101_000000_1'
+    assert a.experiment_name != b.experiment_name
+    for run, work in ((a, 'a'), (b, 'b')):
+        files = [h.baseFilename for h in run.logger.handlers if hasattr(h, 'baseFilename')]
+        assert files and all(f.startswith(str(tmp_path / work) + osp.sep) for f in files)
+        assert run.visualizer is not a.visualizer or run is a

@@ -114,6 +114,22 @@ class StrictLoadRunner(Runner):
         runner.register_hook(LabelRangeCheckHook())
         return runner
 
+    def setup_env(self, env_cfg) -> None:
+        """mmengine's ``setup_env``, then a timestamp no earlier runner of this
+        process used: mmengine names the logger, the visualizer and the scope of a
+        run ``<config>_<timestamp>`` (seconds) and reuses an instance of the same
+        name, so a second run built within the same second (a quick test run after
+        a training, the tools that run several trainings in one process) logged
+        into the first run's files. A taken timestamp gets ``_1``, ``_2``, ..."""
+        from mmengine.logging import MMLogger
+        super().setup_env(env_cfg)
+        taken = tuple(MMLogger._instance_dict)
+        stamp, n = self._timestamp, 0
+        while any(k == stamp or k.endswith('_' + stamp) for k in taken):
+            n += 1
+            stamp = f'{self._timestamp}_{n}'
+        self._timestamp = stamp
+
     def train(self):
         try:
             return super().train()
