@@ -108,6 +108,26 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path):
         else:
             assert torch.equal(new[k], v), k
     assert again['seeds'] == whole['seeds']
+    # run once more: nothing is trained or tested again, the same result
+    import pyskl.engine as engine
+    real_build = engine.build_runner
+    engine.build_runner = lambda cfg: pytest.fail('tested again')
+    try:
+        assert kfold_select.main(args)['seeds'] == whole['seeds']
+    finally:
+        engine.build_runner = real_build
+    # a checkpoint written again (another training) is tested again
+    key = json.load(open(wd / 'test_key.json'))
+    torch.save(torch.load(wd / 'epoch_2.pth', map_location='cpu', weights_only=False),
+               wd / 'epoch_2.pth')
+    tested = []
+    engine.build_runner = lambda cfg: tested.append(cfg.load_from) or real_build(cfg)
+    try:
+        assert kfold_select.main(args)['seeds'] == whole['seeds']
+    finally:
+        engine.build_runner = real_build
+    assert tested == [str(wd / 'epoch_2.pth')]
+    assert json.load(open(wd / 'test_key.json')) != key
 
 
 def test_member_model_is_selected_and_fused_like_a_stream(tmp_path, monkeypatch):

@@ -20,7 +20,8 @@ stream with ``w_s > 0`` on the whole train split for the config's schedule,
 takes its epoch-``e*`` checkpoint, tests it (the config's multi-clip test)
 and fuses with ``w``; ``final.json`` holds each seed's stream and fused top-1
 and their mean and standard deviation; a final training whose checkpoint is
-already in the work dir is not repeated. ``--final --prior`` skips the
+already in the work dir is not repeated, nor a test whose ``test.pkl`` came from
+the same checkpoint, config, options and annotation file (``test_key.json``). ``--final --prior`` skips the
 selection: the last epoch and ``--streams`` with equal weights, the choice a
 recipe makes before it sees data (``selection.json`` says ``chosen_by:
 prior``). ``--cfg-options`` reach every run
@@ -272,6 +273,35 @@ def final_train(args, cfg_opts, stream, seed):
          seed)
 
 
+def _test_key(ckpt, config, opts, ann_file):
+    """What a final test's ``test.pkl`` was computed from: the checkpoint and the
+    test annotation file (path, size, modification time), the config and the
+    options. A rerun of ``--final`` reuses the dump only when all of them are the
+    same (delete ``test_key.json`` to test again, e.g. after updating pyskl)."""
+    def stat(path):
+        if not (isinstance(path, str) and osp.isfile(path)):
+            return repr(path)
+        st = os.stat(path)
+        return [osp.abspath(path), st.st_size, st.st_mtime_ns]
+    key = dict(checkpoint=stat(ckpt), data=stat(ann_file), config=osp.abspath(config),
+               options=opts)
+    return json.loads(json.dumps(key, sort_keys=True, default=repr))
+
+
+def _read_json(path):
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path, obj):
+    with open(path + '.tmp', 'w') as fh:
+        json.dump(obj, fh, indent=1, sort_keys=True)
+    os.replace(path + '.tmp', path)
+
+
 def final(args, cfg_opts):
     sel_path = osp.join(args.work_dir, 'selection.json')
     if args.prior:
@@ -305,12 +335,20 @@ def final(args, cfg_opts):
                 final_train(args, cfg_opts, s, seed)
             from pyskl.engine import build_runner, load_config
             tcfg = load_config(config, opts)
-            tcfg.work_dir = wd
-            tcfg.load_from, tcfg.log_level = ckpt, 'WARNING'
             dump = osp.join(wd, 'test.pkl')
-            tcfg.test_evaluator = [dict(type='AccMetric'),
-                                   dict(type='DumpResults', out_file_path=dump)]
-            build_runner(tcfg).test()
+            key = _test_key(ckpt, config, opts, tcfg.test_dataloader.dataset.get('ann_file'))
+            key_path = osp.join(wd, 'test_key.json')
+            if not (osp.isfile(dump) and _read_json(key_path) == key):
+                # test (again) unless test.pkl was written from this very checkpoint,
+                # config, options and annotation file
+                if osp.isfile(key_path):
+                    os.remove(key_path)
+                tcfg.work_dir = wd
+                tcfg.load_from, tcfg.log_level = ckpt, 'WARNING'
+                tcfg.test_evaluator = [dict(type='AccMetric'),
+                                       dict(type='DumpResults', out_file_path=dump)]
+                build_runner(tcfg).test()
+                _write_json(key_path, key)
             with open(dump, 'rb') as fh:
                 res = pickle.load(fh)
             p = np.stack([np.asarray(r['pred_score'].float()) for r in res])
@@ -421,11 +459,17 @@ def main(argv=None):
         tests = _interleaved([a for a in data['annotations'] if a['frame_dir'] in test_keep],
                              max(4, args.subset // 4))
         if not (args.run and osp.isfile(sub)):     # a --jobs child reads its parent's
-            with open(sub + '.tmp', 'wb') as fh:
-                pickle.dump(dict(split={ds.split: [a['frame_dir'] for a in samples],
-                                        test_split: [a['frame_dir'] for a in tests]},
-                                 annotations=samples + tests), fh)
-            os.replace(sub + '.tmp', sub)
+            raw = pickle.dumps(dict(split={ds.split: [a['frame_dir'] for a in samples],
+                                           test_split: [a['frame_dir'] for a in tests]},
+                                    annotations=samples + tests))
+            old = None
+            if osp.isfile(sub):
+                with open(sub, 'rb') as fh:
+                    old = fh.read()
+            if raw != old:    # rewritten only when it changes (the final tests key on it)
+                with open(sub + '.tmp', 'wb') as fh:
+                    fh.write(raw)
+                os.replace(sub + '.tmp', sub)
         opts['ann_file'] = sub
     os.makedirs(args.work_dir, exist_ok=True)
     cfg_opts = dict(opts=opts)
