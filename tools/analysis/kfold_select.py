@@ -21,8 +21,9 @@ takes its epoch-``e*`` checkpoint, tests it (the config's multi-clip test)
 and fuses with ``w``; ``final.json`` holds each seed's stream and fused top-1
 and their mean and standard deviation; a final training whose checkpoint is
 already in the work dir is not repeated, nor a test whose ``test.pkl`` came from
-the same checkpoint, config, options and annotation file (``test_key.json``). ``--final --prior`` skips the
-selection: the last epoch and ``--streams`` with equal weights, the choice a
+the same checkpoint, config, options and annotation file (``test_key.json``).
+``--final --prior`` skips the selection: the last epoch and ``--streams`` with
+equal weights, the choice a
 recipe makes before it sees data (``selection.json`` says ``chosen_by:
 prior``). ``--cfg-options`` reach every run
 (``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
