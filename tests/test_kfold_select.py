@@ -93,6 +93,7 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path):
             '--subset', '28'] + QUICK
     whole = kfold_select.main(args)
     wd = work / 'final_j_seed0'
+    assert not list(wd.glob('best_*.pth'))     # a final run has no validation loop
     ref = torch.load(wd / 'epoch_2.pth', map_location='cpu', weights_only=False)['state_dict']
     (wd / 'epoch_2.pth').unlink()
     (wd / 'last_checkpoint').write_text(str(wd / 'epoch_1.pth'))

@@ -226,9 +226,10 @@ def select(args, cfg_opts, samples):
 
 
 def final_options(opts):
-    """The options of a final training run: no validation (it would be on the
-    training split), every epoch's checkpoint kept."""
-    return dict(opts, **{'train_cfg.val_interval': 10 ** 6})
+    """The options of a final training run: no validation loop at all (it would be
+    on the training split, and mmengine validates at the last epoch whatever the
+    interval), every epoch's checkpoint kept."""
+    return dict(opts, val_dataloader=None, val_cfg=None, val_evaluator=None)
 
 
 def prior_selection(args, cfg_opts):
