@@ -152,7 +152,8 @@ def _train(cfg, work_dir, seed):
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
-    cfg.train_cfg.val_interval = 10 ** 6
+    # no validation loop (mmengine validates at the last epoch whatever the interval)
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1, max_keep_ckpts=1)
     if has_checkpoint(work_dir):             # a stopped training continues from its checkpoint
         cfg.resume, cfg.load_from = True, None
