@@ -62,6 +62,7 @@ def pytest_collection_finish(session):
     _freeze_survivors()
 
 
+@pytest.hookimpl(trylast=True)     # after pytest's own teardown has finalised the fixtures
 def pytest_runtest_teardown(item, nextitem):
     if nextitem is None or nextitem.module is not item.module:
         _freeze_survivors()
