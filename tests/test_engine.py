@@ -165,7 +165,7 @@ def test_two_runs_built_in_the_same_second_log_into_their_own_files(jhmdb_ann, t
     b = build_runner(tiny_jhmdb_train_cfg(ann, tmp_path / 'b'))
     assert a.timestamp == '20260101_000000' and b.timestamp == '20260101_000000_1'
     assert a.experiment_name != b.experiment_name
+    assert b.logger is not a.logger and b.visualizer is not a.visualizer
     for run, work in ((a, 'a'), (b, 'b')):
         files = [h.baseFilename for h in run.logger.handlers if hasattr(h, 'baseFilename')]
         assert files and all(f.startswith(str(tmp_path / work) + osp.sep) for f in files)
-        assert run.visualizer is not a.visualizer or run is a

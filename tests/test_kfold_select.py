@@ -82,7 +82,7 @@ def test_prior_choice_trains_without_fold_runs(tmp_path, monkeypatch):
         kfold_select.main([CFG, '--work-dir', work, '--prior'] + QUICK)
 
 
-def test_stopped_final_training_continues_from_its_checkpoint(tmp_path):
+def test_stopped_final_training_continues_from_its_checkpoint(tmp_path, monkeypatch):
     """A final training stopped after epoch 1 (its epoch-2 checkpoint missing,
     ``last_checkpoint`` naming epoch 1) continues from there when the command is
     run again -- epoch 1 is not trained again -- and ends with the weights of
@@ -110,24 +110,23 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path):
             assert torch.equal(new[k], v), k
     assert again['seeds'] == whole['seeds']
     # run once more: nothing is trained or tested again, the same result
+    import os
     import pyskl.engine as engine
     real_build = engine.build_runner
-    engine.build_runner = lambda cfg: pytest.fail('tested again')
-    try:
-        assert kfold_select.main(args)['seeds'] == whole['seeds']
-    finally:
-        engine.build_runner = real_build
-    # a checkpoint written again (another training) is tested again
+    monkeypatch.setattr(engine, 'build_runner', lambda cfg: pytest.fail('tested again'))
+    assert kfold_select.main(args)['seeds'] == whole['seeds']
+    # a checkpoint written again (another training) is tested again; its modification
+    # time is moved on explicitly, not left to the file system's time resolution
     key = json.load(open(wd / 'test_key.json'))
-    torch.save(torch.load(wd / 'epoch_2.pth', map_location='cpu', weights_only=False),
-               wd / 'epoch_2.pth')
+    ckpt = wd / 'epoch_2.pth'
+    mtime = ckpt.stat().st_mtime_ns
+    torch.save(torch.load(ckpt, map_location='cpu', weights_only=False), ckpt)
+    os.utime(ckpt, ns=(mtime + 10 ** 9, mtime + 10 ** 9))
     tested = []
-    engine.build_runner = lambda cfg: tested.append(cfg.load_from) or real_build(cfg)
-    try:
-        assert kfold_select.main(args)['seeds'] == whole['seeds']
-    finally:
-        engine.build_runner = real_build
-    assert tested == [str(wd / 'epoch_2.pth')]
+    monkeypatch.setattr(engine, 'build_runner',
+                        lambda cfg: tested.append(cfg.load_from) or real_build(cfg))
+    assert kfold_select.main(args)['seeds'] == whole['seeds']
+    assert tested == [str(ckpt)]
     assert json.load(open(wd / 'test_key.json')) != key
 
 
