@@ -115,17 +115,24 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path, monkeypa
     real_build = engine.build_runner
     monkeypatch.setattr(engine, 'build_runner', lambda cfg: pytest.fail('tested again'))
     assert kfold_select.main(args)['seeds'] == whole['seeds']
-    # a checkpoint written again (another training) is tested again; its modification
-    # time is moved on explicitly, not left to the file system's time resolution
+    # the same file with a new modification time (copied, touched) is not tested again
     key = json.load(open(wd / 'test_key.json'))
     ckpt = wd / 'epoch_2.pth'
-    mtime = ckpt.stat().st_mtime_ns
-    torch.save(torch.load(ckpt, map_location='cpu', weights_only=False), ckpt)
-    os.utime(ckpt, ns=(mtime + 10 ** 9, mtime + 10 ** 9))
+    st = ckpt.stat()
+    os.utime(ckpt, ns=(st.st_mtime_ns + 10 ** 9, st.st_mtime_ns + 10 ** 9))
+    assert kfold_select.main(args)['seeds'] == whole['seeds']
+    state = torch.load(ckpt, map_location='cpu', weights_only=False)
+    # other weights of the same size and modification time (another training that
+    # ended within the file system's time resolution) are tested again
+    name = next(k for k, v in state['state_dict'].items() if v.is_floating_point())
+    state['state_dict'][name] = state['state_dict'][name] + 1.0
+    torch.save(state, ckpt)
+    assert ckpt.stat().st_size == st.st_size
+    os.utime(ckpt, ns=(st.st_atime_ns, st.st_mtime_ns))
     tested = []
     monkeypatch.setattr(engine, 'build_runner',
                         lambda cfg: tested.append(cfg.load_from) or real_build(cfg))
-    assert kfold_select.main(args)['seeds'] == whole['seeds']
+    kfold_select.main(args)
     assert tested == [str(ckpt)]
     assert json.load(open(wd / 'test_key.json')) != key
 

@@ -46,6 +46,7 @@ run, which keeps no checkpoint, starts again).
 """
 import argparse
 import copy
+import hashlib
 import itertools
 import json
 import os
@@ -276,17 +277,25 @@ def final_train(args, cfg_opts, stream, seed):
 
 
 def _test_key(ckpt, config, opts, ann_file):
-    """What a final test's ``test.pkl`` was computed from: the checkpoint and the
-    test annotation file (path, size, modification time), the config and the
+    """What a final test's ``test.pkl`` was computed from: the checkpoint's
+    content (SHA-256; a checkpoint written again by another training is tested
+    again whatever its size and modification time), the test annotation file
+    (path, size, modification time: it may be gigabytes), the config and the
     options. A rerun of ``--final`` reuses the dump only when all of them are the
     same (delete ``test_key.json`` to test again, e.g. after updating pyskl)."""
-    def stat(path):
+    def stat(path, content=False):
         if not (isinstance(path, str) and osp.isfile(path)):
             return repr(path)
+        if content:
+            h = hashlib.sha256()
+            with open(path, 'rb') as fh:
+                for block in iter(lambda: fh.read(1 << 20), b''):
+                    h.update(block)
+            return [osp.abspath(path), h.hexdigest()]
         st = os.stat(path)
         return [osp.abspath(path), st.st_size, st.st_mtime_ns]
-    key = dict(checkpoint=stat(ckpt), data=stat(ann_file), config=osp.abspath(config),
-               options=opts)
+    key = dict(checkpoint=stat(ckpt, content=True), data=stat(ann_file),
+               config=osp.abspath(config), options=opts)
     return json.loads(json.dumps(key, sort_keys=True, default=repr))
 
 
