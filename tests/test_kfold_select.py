@@ -121,17 +121,23 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path, monkeypa
     st = ckpt.stat()
     os.utime(ckpt, ns=(st.st_mtime_ns + 10 ** 9, st.st_mtime_ns + 10 ** 9))
     assert kfold_select.main(args)['seeds'] == whole['seeds']
-    state = torch.load(ckpt, map_location='cpu', weights_only=False)
     # other weights of the same size and modification time (another training that
-    # ended within the file system's time resolution) are tested again
+    # ended within the file system's time resolution) are tested again; both files
+    # written here by torch.save, so that only the weights differ
+    tested = []
+    monkeypatch.setattr(engine, 'build_runner',
+                        lambda cfg: tested.append(cfg.load_from) or real_build(cfg))
+    state = torch.load(ckpt, map_location='cpu', weights_only=False)
+    torch.save(state, ckpt)
+    kfold_select.main(args)
+    key = json.load(open(wd / 'test_key.json'))
+    st = ckpt.stat()
     name = next(k for k, v in state['state_dict'].items() if v.is_floating_point())
     state['state_dict'][name] = state['state_dict'][name] + 1.0
     torch.save(state, ckpt)
     assert ckpt.stat().st_size == st.st_size
     os.utime(ckpt, ns=(st.st_atime_ns, st.st_mtime_ns))
-    tested = []
-    monkeypatch.setattr(engine, 'build_runner',
-                        lambda cfg: tested.append(cfg.load_from) or real_build(cfg))
+    tested.clear()
     kfold_select.main(args)
     assert tested == [str(ckpt)]
     assert json.load(open(wd / 'test_key.json')) != key
