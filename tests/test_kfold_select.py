@@ -2,6 +2,7 @@
 selection of epoch and stream weights on them, then the final train + test
 (a few clips and epochs of the real JHMDB poses)."""
 import json
+import os
 import os.path as osp
 import pickle
 import sys
@@ -110,13 +111,11 @@ def test_stopped_final_training_continues_from_its_checkpoint(tmp_path, monkeypa
             assert torch.equal(new[k], v), k
     assert again['seeds'] == whole['seeds']
     # run once more: nothing is trained or tested again, the same result
-    import os
     import pyskl.engine as engine
     real_build = engine.build_runner
     monkeypatch.setattr(engine, 'build_runner', lambda cfg: pytest.fail('tested again'))
     assert kfold_select.main(args)['seeds'] == whole['seeds']
     # the same file with a new modification time (copied, touched) is not tested again
-    key = json.load(open(wd / 'test_key.json'))
     ckpt = wd / 'epoch_2.pth'
     st = ckpt.stat()
     os.utime(ckpt, ns=(st.st_mtime_ns + 10 ** 9, st.st_mtime_ns + 10 ** 9))
