@@ -75,3 +75,56 @@ def test_pose_decode_selects_frames():
     np.testing.assert_array_equal(r['keypoint_score'], score[:, [5, 0, 5]])
     with pytest.raises(IndexError, match='sample'):
         PoseDecode()(dict(keypoint=kp, frame_inds=np.array([6])))
+
+
+def _reference_indices(num_frames, clip_len, num_clips, test_mode, p_interval, seed, rng):
+    """PYSKL's / MMAction2's UniformSample, written out plainly: the frames and
+    the random draws (``choice(..., replace=False)``, ``randint``) the fast path
+    must reproduce."""
+    def one_clip(n, rng):
+        if n < clip_len:
+            return np.arange(clip_len)
+        if n < 2 * clip_len:
+            skip = rng.choice(clip_len + 1, n - clip_len, replace=False)
+            offset = np.zeros(clip_len + 1, dtype=np.int64)
+            offset[skip] = 1
+            return np.arange(clip_len) + np.cumsum(offset)[:-1]
+        bids = np.array([i * n // clip_len for i in range(clip_len + 1)])
+        return bids[:-1] + rng.randint(np.diff(bids))
+
+    if test_mode:
+        rng = np.random.RandomState(seed)
+        if num_frames < clip_len:
+            starts = (np.arange(num_clips) if num_frames < num_clips
+                      else np.arange(num_clips) * num_frames // num_clips)
+            inds = np.concatenate([np.arange(s, s + clip_len) for s in starts])
+        else:
+            inds = np.concatenate([one_clip(num_frames, rng) for _ in range(num_clips)])
+        return np.mod(inds, num_frames)
+    out = []
+    for _ in range(num_clips):
+        ratio = rng.rand() * (p_interval[1] - p_interval[0]) + p_interval[0]
+        kept = max(1, int(ratio * num_frames))
+        off = rng.randint(0, num_frames - kept + 1)
+        inds = rng.randint(kept) + np.arange(clip_len) if kept < clip_len else one_clip(kept, rng)
+        out.append(np.mod(inds, kept) + off)
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize('test_mode', [False, True])
+def test_same_frames_and_random_stream_as_the_reference(test_mode):
+    """Every branch (shorter than a clip, 1-2 clip lengths, longer), one and
+    several clips: the same indices, and the random source left in the same
+    state (so a seeded training draws what PYSKL / MMAction2 would)."""
+    cases = [(n, c, k, p) for n in (1, 3, 7, 10, 16, 25, 48, 99, 100, 150, 300)
+             for c in (10, 48, 100) for k in (1, 3) for p in ((1.0, 1.0), (0.5, 1.0))]
+    for seed in (0, 255):
+        ours_rng, ref_rng = np.random.RandomState(seed), np.random.RandomState(seed)
+        for n, c, k, p in cases:
+            ours = uniform_sample_indices(n, c, k, test_mode=test_mode, p_interval=p, seed=seed,
+                                          rng=ours_rng)
+            ref = _reference_indices(n, c, k, test_mode, p, seed, ref_rng)
+            assert ours.dtype == np.int64 and ours.tolist() == ref.tolist(), (n, c, k, p)
+            assert ours.flags.writeable
+            ours[:] = -1             # the caller's own array: the next call is not affected
+        assert ours_rng.randint(1 << 30) == ref_rng.randint(1 << 30)

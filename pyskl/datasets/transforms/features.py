@@ -60,7 +60,13 @@ def merge_keypoint_score(results: Dict) -> None:
     if kp.shape[-1] != 2 or kp.shape[:-1] != score.shape:
         raise ValueError(f'sample {sample_name(results)!r}: keypoint_score {score.shape} can only '
                          f'be merged into 2D keypoint (M, T, V, 2), got {kp.shape}')
-    results['keypoint'] = np.concatenate([kp, score[..., None]], axis=-1).astype(np.float32)
+    out = np.empty(kp.shape[:-1] + (3,), dtype=np.float32)
+    # channel by channel: each copy is one long strided loop, where a copy of the
+    # (..., 2) block runs numpy's inner loop once per joint (4-5x slower here)
+    out[..., 0] = kp[..., 0]
+    out[..., 1] = kp[..., 1]
+    out[..., 2] = score
+    results['keypoint'] = out
     del results['keypoint_score']
 
 

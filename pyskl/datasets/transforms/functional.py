@@ -5,6 +5,7 @@ Dimension letters: M persons, T frames, V joints, C channels
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -21,16 +22,49 @@ def _uniform_one_clip(num_frames: int, clip_len: int, rng) -> np.ndarray:
       plus ``num_frames - clip_len`` random skips.
     * otherwise: split into ``clip_len`` equal segments and take one random
       frame from each.
+
+    The indices are below ``num_frames`` in the last two cases. The random
+    draws are those of PYSKL / MMAction2 (``RandomState.choice(clip_len + 1,
+    k, replace=False)``, which is ``permutation(clip_len + 1)[:k]`` -- called
+    as such, it is the same stream at a third of the cost -- then
+    ``randint`` per segment), so a seed gives their frames.
     """
     if num_frames < clip_len:
         return np.arange(clip_len)
     if num_frames < 2 * clip_len:
-        skip = rng.choice(clip_len + 1, num_frames - clip_len, replace=False)
+        skip = rng.permutation(clip_len + 1)[:num_frames - clip_len]
         offset = np.zeros(clip_len + 1, dtype=np.int64)
         offset[skip] = 1
         return np.arange(clip_len) + np.cumsum(offset)[:-1]
     bids = np.arange(clip_len + 1) * num_frames // clip_len
-    return bids[:-1] + rng.randint(np.diff(bids))
+    return bids[:-1] + rng.randint(bids[1:] - bids[:-1])
+
+
+def _test_indices(num_frames: int, clip_len: int, num_clips: int,
+                  seed: Optional[int]) -> np.ndarray:
+    """Test-mode indices from ``RandomState(seed)``."""
+    if num_frames < clip_len:
+        # Shorter than a clip: loop the video from evenly spaced starts.
+        if num_frames < num_clips:
+            starts = np.arange(num_clips)
+        else:
+            starts = np.arange(num_clips) * num_frames // num_clips
+        inds = (starts[:, None] + np.arange(clip_len)[None]).reshape(-1) % num_frames
+    else:
+        rng = np.random.RandomState(seed)
+        inds = np.concatenate([_uniform_one_clip(num_frames, clip_len, rng)
+                               for _ in range(num_clips)])
+    return inds.astype(np.int64, copy=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_test_indices(num_frames: int, clip_len: int, num_clips: int,
+                         seed: int) -> np.ndarray:
+    """``_test_indices`` for an integer seed: a pure function of its arguments,
+    so cached (making the ``RandomState`` alone takes longer than the sampling)."""
+    inds = _test_indices(num_frames, clip_len, num_clips, seed)
+    inds.flags.writeable = False       # shared by every call: callers get a copy
+    return inds
 
 
 def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
@@ -52,11 +86,13 @@ def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
         p_interval: training only -- each clip first keeps a random
             contiguous fraction ``ratio ~ U(p_interval)`` of the video.
         seed: seed of test-mode sampling (255 as PYSKL/MMAction2).
-        rng: training random source; defaults to numpy's global state so
-            mmengine's seeding (``--seed``, per-worker seeds) applies.
+        rng: training random source (a ``RandomState``); defaults to numpy's
+            global state so mmengine's seeding (``--seed``, per-worker seeds)
+            applies.
 
     Returns:
-        (num_clips * clip_len,) int64 indices in ``[0, num_frames)``.
+        (num_clips * clip_len,) int64 indices in ``[0, num_frames)``, a new
+        array.
 
     Raises:
         ValueError: ``num_frames < 1``.
@@ -64,18 +100,10 @@ def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
     if num_frames < 1:
         raise ValueError(f'cannot sample frames from a video with {num_frames} frames')
     if test_mode:
-        rng = np.random.RandomState(seed)
-        if num_frames < clip_len:
-            # Shorter than a clip: loop the video from evenly spaced starts.
-            if num_frames < num_clips:
-                starts = np.arange(num_clips)
-            else:
-                starts = np.arange(num_clips) * num_frames // num_clips
-            inds = (starts[:, None] + np.arange(clip_len)[None]).reshape(-1)
-        else:
-            inds = np.concatenate([_uniform_one_clip(num_frames, clip_len, rng)
-                                   for _ in range(num_clips)])
-        return np.mod(inds, num_frames).astype(np.int64)
+        if seed is None:           # a fresh random seed each call: nothing to cache
+            return _test_indices(num_frames, clip_len, num_clips, None)
+        return _cached_test_indices(int(num_frames), int(clip_len), int(num_clips),
+                                    int(seed)).copy()
 
     rng = np.random.mtrand._rand if rng is None else rng
     if isinstance(p_interval, (int, float)):
@@ -86,11 +114,13 @@ def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
         kept = max(1, int(ratio * num_frames))
         offset = rng.randint(0, num_frames - kept + 1)
         if kept < clip_len:  # loop the kept part from a random phase
-            inds = rng.randint(kept) + np.arange(clip_len)
-        else:
+            inds = np.mod(rng.randint(kept) + np.arange(clip_len), kept)
+        else:                # already below kept
             inds = _uniform_one_clip(kept, clip_len, rng)
-        all_inds.append(np.mod(inds, kept) + offset)
-    return np.concatenate(all_inds).astype(np.int64)
+        inds += offset
+        all_inds.append(inds)
+    out = all_inds[0] if num_clips == 1 else np.concatenate(all_inds)
+    return out.astype(np.int64, copy=False)
 
 
 def normalize_2d(keypoint: np.ndarray, img_shape: Tuple[int, int]) -> np.ndarray:

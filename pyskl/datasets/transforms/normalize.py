@@ -63,7 +63,9 @@ class PreNormalize2D(PoseTransform):
                 if (hi - lo > 10).all():
                     out[..., :2] = (out[..., :2] - (hi + lo) / 2) / (hi - lo) * 2
         if mask is not None:
-            out[..., :2][~mask] = 0
+            low = ~mask
+            out[..., 0][low] = 0       # per channel: one pass each over (M, T, V)
+            out[..., 1][low] = 0
         results['keypoint'] = out
         return results
 
