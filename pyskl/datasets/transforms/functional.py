@@ -25,9 +25,10 @@ def _uniform_one_clip(num_frames: int, clip_len: int, rng) -> np.ndarray:
 
     The indices are below ``num_frames`` in the last two cases. The random
     draws are those of PYSKL / MMAction2 (``RandomState.choice(clip_len + 1,
-    k, replace=False)``, which is ``permutation(clip_len + 1)[:k]`` -- called
-    as such, it is the same stream at a third of the cost -- then
-    ``randint`` per segment), so a seed gives their frames.
+    k, replace=False)``, which is ``permutation(clip_len + 1)[:k]`` in numpy's
+    legacy generator -- called as such, the same stream without ``choice``'s
+    argument handling -- then ``randint`` per segment), so a seed gives their
+    frames.
     """
     if num_frames < clip_len:
         return np.arange(clip_len)
