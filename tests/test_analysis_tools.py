@@ -58,6 +58,11 @@ def test_analyze_logs_reads_mmengine_scalars(tmp_path, capsys):
     assert out.stat().st_size > 1000
     with pytest.raises(ValueError, match='none of'):
         analyze_logs.main(['plot_curve', str(log), '--keys', 'acc/top5', '--out', str(out)])
+    assert sorted(x.name for x in tmp_path.iterdir()) == ['c.png', 'scalars.json']  # no temp
+    for bad, why in ((log, 'must end with one of'), (tmp_path / 'no' / 'c.png', 'does not exist')):
+        with pytest.raises(SystemExit):        # checked before any plotting
+            analyze_logs.main(['plot_curve', str(log), '--out', str(bad)])
+        assert why in capsys.readouterr().err
 
 
 def test_tensorboard_backend_is_one_override(tmp_path):

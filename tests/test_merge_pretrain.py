@@ -83,3 +83,38 @@ def test_checkpoints_that_do_not_fit_are_refused(tmp_path, capsys):
     with pytest.raises(merge_pretrain.MergeError, match='no place for rgb: backbone.extra'):
         merge_pretrain.merge(dict(rgb_sd, **{'backbone.extra': torch.zeros(1)}),
                              _single(POSE)[1], _target().state_dict())
+
+
+def test_main_writes_the_merged_checkpoint_atomically(tmp_path):
+    rgb_sd, pose_sd = _single(RGB, seed=2)[1], _single(POSE, seed=3)[1]
+    torch.save(dict(state_dict=rgb_sd), tmp_path / 'rgb.pth')
+    torch.save(pose_sd, tmp_path / 'pose.pth')            # a bare state dict works too
+    target = _target()
+    cfg = tmp_path / 'small_rgbpose.py'
+    cfg.write_text(f'model = dict(type="MMRecognizer3D", backbone=dict(type="RGBPoseConv3D", '
+                   f'rgb_pathway={RGB!r}, pose_pathway={POSE!r}), cls_head=dict('
+                   f'type="RGBPoseHead", num_classes=3, in_channels=[64, 16]))\n')
+    out = tmp_path / 'new' / 'init.pth'                   # its folder is made
+    assert merge_pretrain.main([str(tmp_path / 'rgb.pth'), str(tmp_path / 'pose.pth'),
+                                str(out), '--config', str(cfg)]) == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ['init.pth']   # no temp file left
+    saved = torch.load(out, weights_only=True)
+    merged, _, fresh = merge_pretrain.merge(rgb_sd, pose_sd, target.state_dict())
+    assert saved['state_dict'].keys() == merged.keys()
+    for k, v in merged.items():        # fresh (lateral) tensors: the tool's own initialisation
+        assert saved['state_dict'][k].shape == v.shape, k
+        assert k in fresh or torch.equal(saved['state_dict'][k], v), k
+    assert 0 < len(fresh) < len(merged) // 2
+    assert saved['meta']['merged_from'] == [str(tmp_path / 'rgb.pth'), str(tmp_path / 'pose.pth')]
+
+
+@pytest.mark.parametrize('out, why', [('rgb.pth', 'also an input'),
+                                      ('rgb.pth/x.pth', 'is a file'),
+                                      ('init.ckpt', "must end with one of")])
+def test_main_refuses_an_output_it_cannot_write_before_any_work(tmp_path, capsys, out, why):
+    (tmp_path / 'rgb.pth').write_bytes(b'')    # never read: the output is checked first
+    with pytest.raises(SystemExit):
+        merge_pretrain.main([str(tmp_path / 'rgb.pth'), str(tmp_path / 'pose.pth'),
+                             str(tmp_path / out)])
+    assert why in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['rgb.pth']

@@ -20,7 +20,7 @@ import sbu_kinect  # noqa: E402
 import utd_mhad  # noqa: E402
 
 
-def test_utd_mhad_known_answer(tmp_path):
+def test_utd_mhad_known_answer(tmp_path, capsys):
     from scipy.io import loadmat
     src = tmp_path / 'utd'
     src.mkdir()
@@ -30,6 +30,10 @@ def test_utd_mhad_known_answer(tmp_path):
     (src / 'a1_s1_t1_skeleton.mat').write_bytes(b'not a mat file')
     out = tmp_path / 'u.pkl'
     assert utd_mhad.main(['--src', str(src), '--out', str(out)]) == 1     # the bad file
+    said = capsys.readouterr()
+    assert said.err.startswith('skipped ') and 'a1_s1_t1_skeleton.mat' in said.err
+    assert f'wrote {out}: 2 sequences, splits train 1, test 1; 1 inputs skipped' in said.out
+    assert sorted(x.name for x in tmp_path.iterdir()) == ['u.pkl', 'utd']     # no temp file
     data = pickle.load(open(out, 'rb'))
     a = {x['frame_dir']: x for x in data['annotations']}
     assert sorted(a) == ['a10_s1_t1', 'a3_s2_t4']

@@ -64,6 +64,7 @@ def save_maps(maps, joint_names, out_dir):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from pyskl.io import save_figure
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for kind, layers in maps.items():
@@ -75,7 +76,7 @@ def save_maps(maps, joint_names, out_dir):
                 ax.set_title(f'layer {i} {kind} attention, head {h}', fontsize=9)
                 path = osp.join(out_dir, f'layer{i}_{kind}_head{h}.png')
                 fig.tight_layout()
-                fig.savefig(path, dpi=100)
+                save_figure(fig, path, dpi=100)
                 plt.close(fig)
                 written.append(path)
     depth = len(maps['spatial'])
@@ -86,7 +87,7 @@ def save_maps(maps, joint_names, out_dir):
             axes[r, i].set_title(f'{kind}, layer {i}', fontsize=9)
     fig.tight_layout()
     path = osp.join(out_dir, 'summary.png')
-    fig.savefig(path, dpi=100)
+    save_figure(fig, path, dpi=100)
     plt.close(fig)
     return written + [path]
 

@@ -97,3 +97,36 @@ def dump_pickle(obj, path: str, protocol: int = 4) -> None:
     """Pickle ``obj`` to ``path`` through :func:`atomic_write`."""
     with atomic_write(path, 'wb') as f:
         pickle.dump(obj, f, protocol=protocol)
+
+
+def write_dataset(data: dict, path: str, skipped: Iterable[str] = (),
+                  what: str = 'samples') -> int:
+    """Write a converted annotation file and report it, as the converters in
+    ``tools/data`` do.
+
+    Each entry of ``skipped`` (why an input was left out, naming it) goes to
+    stderr; ``data`` (``dict(split=..., annotations=[...])``) is pickled to
+    ``path`` through :func:`dump_pickle`; one line on stdout gives the count of
+    annotations and the size of each split.
+
+    Returns:
+        The exit status for the tool: 1 when anything was skipped, else 0.
+    """
+    import sys
+    skipped = list(skipped)
+    for why in skipped:
+        print(f'skipped {why}', file=sys.stderr)
+    dump_pickle(data, path)
+    splits = ', '.join(f'{k} {len(v)}' for k, v in (data.get('split') or {}).items())
+    print(f'wrote {path}: {len(data["annotations"])} {what}'
+          + (f', splits {splits}' if splits else '')
+          + (f'; {len(skipped)} inputs skipped' if skipped else ''))
+    return 1 if skipped else 0
+
+
+def save_figure(fig, path: str, **kwargs) -> None:
+    """Save a matplotlib figure to ``path`` through :func:`atomic_write` (the
+    format is the file's ending, ``.png`` / ``.pdf`` / ``.svg``)."""
+    fmt = osp.splitext(path)[1].lstrip('.').lower() or 'png'
+    with atomic_write(path, 'wb') as f:
+        fig.savefig(f, format=fmt, **kwargs)

@@ -18,7 +18,11 @@ Raises:
 import argparse
 import json
 import os.path as osp
+import sys
 from typing import Dict, List, Sequence
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from pyskl.io import OutputPathError, check_output_path, save_figure  # noqa: E402
 
 
 def load_log(path: str) -> Dict[str, List]:
@@ -63,7 +67,7 @@ def plot_curve(logs: Sequence[str], keys: Sequence[str], out: str,
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    save_figure(fig, out, dpi=110)
     plt.close(fig)
 
 
@@ -89,6 +93,11 @@ def main(argv=None):
     t.add_argument('logs', nargs='+')
     args = p.parse_args(argv)
     if args.task == 'plot_curve':
+        try:
+            check_output_path(args.out, '--out', inputs=args.logs,
+                              suffixes=('.png', '.pdf', '.svg', '.jpg'))
+        except OutputPathError as e:
+            p.error(str(e))
         plot_curve(args.logs, args.keys, args.out, args.legend)
         print(f'wrote {args.out}')
     else:

@@ -21,7 +21,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from fuse_scores import load_dump  # noqa: E402
 from pyskl.evaluation.functional import label_rank  # noqa: E402
-from pyskl.io import check_output_path  # noqa: E402
+from pyskl.io import check_output_path, save_figure  # noqa: E402
 
 
 def confusion(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -61,7 +61,7 @@ def plot(cm: np.ndarray, names: List[str], out: str, normalize: bool = True,
     fig.colorbar(im, ax=ax, fraction=0.046)
     ax.set_title(title or 'confusion matrix')
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
+    save_figure(fig, out, dpi=120)
     plt.close(fig)
 
 

@@ -66,6 +66,12 @@ def main(argv=None):
     p.add_argument('--expect', type=int, default=None, help='people really in view')
     p.add_argument('--json', default=None)
     args = p.parse_args(argv)
+    if args.json:
+        from pyskl.io import OutputPathError, check_output_path
+        try:
+            check_output_path(args.json, '--json', suffixes=('.json',))
+        except OutputPathError as e:
+            p.error(str(e))
     kw = {} if args.carry_frames is None else dict(carry_frames=args.carry_frames)
     if args.no_mask_posed:
         kw['mask_posed'] = False
@@ -84,7 +90,8 @@ def main(argv=None):
         print(f'{v}: {r["frames"]} frames, persons per frame {r["histogram"]}, mean '
               f'{r["mean"]:.2f}{extra}')
     if args.json:
-        with open(args.json, 'w') as fh:
+        from pyskl.io import atomic_write
+        with atomic_write(args.json, 'w') as fh:
             json.dump(dict(backend=args.pose_backend, carry_frames=args.carry_frames,
                            mask_posed=not args.no_mask_posed,
                            hog_scale=args.hog_scale, short_side=args.short_side,

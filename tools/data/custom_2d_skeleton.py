@@ -34,7 +34,8 @@ from tqdm import tqdm
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 from pyskl.apis.pose import build_pose_estimator  # noqa: E402
 from pyskl.apis.tracking import PoseTracker  # noqa: E402
-from pyskl.io import VideoSource, check_output_path, dump_pickle, load_data  # noqa: E402
+from pyskl.io import (VideoSource, atomic_write, check_output_path, dump_pickle,  # noqa: E402
+                      load_data)
 
 
 def parse_video_list(path: str) -> List[Tuple[str, Optional[int]]]:
@@ -215,7 +216,7 @@ def main(argv=None) -> int:
     dump_pickle(annotations, args.out)
     err_file = args.out + '.errors.txt'
     if errors:
-        with open(err_file, 'w') as f:
+        with atomic_write(err_file, 'w') as f:
             f.writelines(f'{v}\t{e}\n' for v, e in errors.items())
     elif osp.exists(err_file):
         os.remove(err_file)

@@ -18,6 +18,8 @@ Exit status 1 with a message naming the keys when a checkpoint does not fit the
 config (another backbone, other class count, a pose model of other channels).
 """
 import argparse
+import contextlib
+import os
 import os.path as osp
 import sys
 from collections import OrderedDict
@@ -95,6 +97,14 @@ def main(argv=None) -> int:
     p.add_argument('--config', default=osp.join('configs', 'rgbpose_conv3d',
                                                 'rgbpose_conv3d.py'))
     args = p.parse_args(argv)
+    from pyskl.io import OutputPathError, atomic_write, check_output_path
+    with contextlib.suppress(OSError):  # what cannot be made is named by the check below
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    try:
+        out = check_output_path(args.out, 'out', suffixes=('.pth', '.pt'),
+                                inputs=[args.rgb_checkpoint, args.pose_checkpoint])
+    except OutputPathError as e:
+        p.error(str(e))
     from pyskl.engine.checkpoint import load_weights_file
     from pyskl.engine.config import load_config
     from pyskl.registry import MODELS
@@ -113,9 +123,10 @@ def main(argv=None) -> int:
     except MergeError as e:
         print(f'merge_pretrain: {e}', file=sys.stderr)
         return 1
-    torch.save(dict(state_dict=merged, meta=dict(
-        merged_from=[osp.abspath(args.rgb_checkpoint), osp.abspath(args.pose_checkpoint)],
-        config=args.config)), args.out)
+    with atomic_write(out, 'wb') as f:
+        torch.save(dict(state_dict=merged, meta=dict(
+            merged_from=[osp.abspath(args.rgb_checkpoint), osp.abspath(args.pose_checkpoint)],
+            config=args.config)), f)
     print(f'wrote {args.out}: {len(merged)} tensors; {len(padded)} convolutions zero-padded '
           f'for lateral inputs; {len(fresh)} tensors newly initialised:')
     for k in fresh:

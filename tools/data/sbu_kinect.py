@@ -38,7 +38,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from pyskl.io import check_output_path, dump_pickle  # noqa: E402
+from pyskl.io import check_output_path, write_dataset  # noqa: E402
 
 #: the published folds (actor pairs held out in each)
 FOLDS = (('s01s02', 's03s04', 's05s02', 's06s04'),
@@ -117,12 +117,7 @@ def main(argv=None) -> int:
     data, failed = convert(args.src, args.coords)
     if not data['annotations']:
         p.error(f'--src {args.src!r} holds no sXXsYY/CC/NNN/skeleton_pos.txt')
-    for why in failed:
-        print(f'skipped {why}', file=sys.stderr)
-    dump_pickle(data, out)
-    print(f'wrote {args.out}: {len(data["annotations"])} sequences, splits '
-          + ', '.join(f'{k} {len(v)}' for k, v in data['split'].items()))
-    return 1 if failed else 0
+    return write_dataset(data, out, failed, 'sequences')
 
 
 if __name__ == '__main__':

@@ -14,10 +14,12 @@ loading (``tools/analysis/loader_memory.py``). It is generated, never committed;
 the kpfiles are not written (the measurement does not decode skeletons).
 """
 import argparse
+import contextlib
 import os
 import os.path as osp
 import pickle
 import string
+import sys
 
 import numpy as np
 
@@ -51,10 +53,15 @@ def main(argv=None):
     p.add_argument('--num-samples', type=int, default=240_000)
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args(argv)
-    data = make(args.num_samples, args.seed)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'wb') as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+    from pyskl.io import OutputPathError, check_output_path, dump_pickle
+    with contextlib.suppress(OSError):  # what cannot be made is named by the check below
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    try:
+        out = check_output_path(args.out, '--out', suffixes=('.pkl',))
+    except OutputPathError as e:
+        p.error(str(e))
+    dump_pickle(make(args.num_samples, args.seed), out, protocol=pickle.HIGHEST_PROTOCOL)
     print(f'wrote {args.out}: {args.num_samples} samples, '
           f'{osp.getsize(args.out) / 2**20:.0f} MiB')
 

@@ -20,7 +20,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from pyskl.io import check_output_path, dump_pickle  # noqa: E402
+from pyskl.io import check_output_path, write_dataset  # noqa: E402
 
 NAME = re.compile(r'a(\d+)_s(\d+)_t(\d+)_skeleton\.mat$')
 TRAIN_SUBJECTS = (1, 3, 5, 7)
@@ -75,12 +75,7 @@ def main(argv=None) -> int:
     data, failed = convert(args.src)
     if not data['annotations']:
         p.error(f'--src {args.src!r} holds no readable aA_sS_tT_skeleton.mat file')
-    for why in failed:
-        print(f'skipped {why}', file=sys.stderr)
-    dump_pickle(data, out)
-    print(f'wrote {args.out}: {len(data["annotations"])} sequences, splits '
-          + ', '.join(f'{k} {len(v)}' for k, v in data['split'].items()))
-    return 1 if failed else 0
+    return write_dataset(data, out, failed, 'sequences')
 
 
 if __name__ == '__main__':

@@ -33,7 +33,7 @@ import numpy as np
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
-from pyskl.io import dump_pickle, load_data  # noqa: E402
+from pyskl.io import atomic_write, dump_pickle, load_data  # noqa: E402
 
 SHARED = os.environ.get('PYSKL_SHARED_DATA', osp.join(ROOT, '..', 'shared', 'data'))
 FOLDERS = {'0': 0, '1': 1, '3': 2, '4': 3}
@@ -75,7 +75,7 @@ def make_videos(src: str, out: str, scale: int = 4) -> str:
         writer.release()
         lines.append(f'{osp.abspath(name)} {FOLDERS[folder]}')
     listing = osp.join(out, 'videos.txt')
-    with open(listing, 'w') as f:
+    with atomic_write(listing, 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print(f'wrote {len(lines)} videos and {listing}')
     return listing
