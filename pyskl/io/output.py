@@ -14,6 +14,7 @@ import contextlib
 import os
 import os.path as osp
 import pickle
+import sys
 import tempfile
 from typing import Iterable, Optional
 
@@ -112,7 +113,6 @@ def write_dataset(data: dict, path: str, skipped: Iterable[str] = (),
     Returns:
         The exit status for the tool: 1 when anything was skipped, else 0.
     """
-    import sys
     skipped = list(skipped)
     for why in skipped:
         print(f'skipped {why}', file=sys.stderr)
