@@ -3,6 +3,7 @@ changes exactly its component, and a short real run (JHMDB poses) trains,
 tests, writes the table and resumes without retraining."""
 import gzip
 import json
+import os
 import os.path as osp
 import pickle
 import sys
@@ -101,6 +102,7 @@ def test_short_real_run_writes_table_and_resumes(tmp_path, monkeypatch):
     md = open(osp.join(work, 'ablation.md')).read().splitlines()
     assert md[2].startswith('| recipe |') and len(md) == 5
     assert json.load(open(osp.join(work, 'ablation.json'))) == table
+    assert not [f for _, _, fs in os.walk(work) for f in fs if f.endswith(('.part', '.tmp'))]
     monkeypatch.setattr(ablation, '_train', lambda *a: pytest.fail('retrained'))
     monkeypatch.setattr(ablation, '_test', lambda *a: pytest.fail('retested'))
     assert ablation.main(args) == table

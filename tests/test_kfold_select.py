@@ -45,6 +45,8 @@ def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
     assert 0 <= fin['fused_mean'] <= 1 and fin['fused_std'] == 0.0
     used = [s for s, w in sel['weights'].items() if w > 0]
     assert set(fin['seeds'][0]) == {'seed', 'fused', *used}
+    left = [osp.join(d, f) for d, _, fs in os.walk(work) for f in fs if f.endswith(('.part', '.tmp'))]
+    assert not left                         # every output renamed from its temporary name
 
 
 def test_group_folds_keep_subjects_apart(tmp_path, monkeypatch):

@@ -132,7 +132,8 @@ def main(argv=None):
     written = save_maps(maps, names, args.out_dir)
     info = dataset.get_data_info(index)
     prob = torch.softmax(scores, -1)[0]
-    with open(osp.join(args.out_dir, 'prediction.txt'), 'w') as f:
+    from pyskl.io import atomic_write
+    with atomic_write(osp.join(args.out_dir, 'prediction.txt'), 'w') as f:
         f.write(f"sample {index} ({info['frame_dir']}), label {info.get('label')}, predicted "
                 f'{int(prob.argmax())} (p={float(prob.max()):.3f})\n')
     print(f'wrote {len(written)} PNG files to {args.out_dir}')

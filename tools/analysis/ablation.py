@@ -51,6 +51,8 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
+from pyskl.io import atomic_write  # noqa: E402
+
 AUGMENTATIONS = ('Flip', 'RandomRot', 'RandomScale', 'RandomGaussianNoise', 'RandomResizedCrop')
 PIPELINES = ('train', 'val', 'test')
 
@@ -183,10 +185,8 @@ def _write(work_dir, table):
                      f'{100 * r["mean_class"]:.2f} |')
     for name, text in (('ablation.json', json.dumps(table, indent=1)),
                        ('ablation.md', '\n'.join(lines) + '\n')):
-        tmp = osp.join(work_dir, name + '.tmp')
-        with open(tmp, 'w') as fh:
+        with atomic_write(osp.join(work_dir, name), 'w') as fh:
             fh.write(text)
-        os.replace(tmp, osp.join(work_dir, name))
     return '\n'.join(lines)
 
 
@@ -248,9 +248,8 @@ def main(argv=None):
             ckpt = _train(vcfg, wd, args.seed)
         os.makedirs(wd, exist_ok=True)
         res = dict(change=what, seed=args.seed, **_test(vcfg, wd, ckpt))
-        with open(res_path + '.tmp', 'w') as fh:
+        with atomic_write(res_path, 'w') as fh:
             json.dump(res, fh, indent=1)
-        os.replace(res_path + '.tmp', res_path)
         table[name] = res
         print(f'{name}: test top-1 {100 * res["top1"]:.2f}')
         if not args.no_table:

@@ -96,6 +96,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.compare:
         return compare(*args.compare)
+    sys.path.insert(0, ROOT)            # also in the MMAction2 peer environment
+    from pyskl.io import atomic_write, check_output_path
+    if args.out:
+        check_output_path(args.out, '--out')
     ann = osp.join(SHARED, 'interop', 'ntu_like_2d_samples.pkl')
     run = run_pyskl if args.impl == 'pyskl' else run_mmaction2
     with tempfile.TemporaryDirectory() as work:
@@ -105,7 +109,7 @@ def main(argv=None):
             top = max(range(len(s)), key=s.__getitem__)
             print(f'{name} {k}: top-1 class {top} score {s[top]:.6f}')
     if args.out:
-        with open(args.out, 'w') as f:
+        with atomic_write(args.out, 'w') as f:
             json.dump(res, f, indent=1)
     return res
 

@@ -59,6 +59,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'data'))
 
+from pyskl.io import atomic_write  # noqa: E402
+
 WEIGHTS = (0.0, 0.5, 1.0, 2.0)
 
 
@@ -144,11 +146,10 @@ def fold_run(args, cfg_opts, stream, fold):
         names = np.array([r[0] for r in _Scores.epochs[0]])
         for ep in _Scores.epochs[1:]:
             assert [r[0] for r in ep] == list(names), 'validation clips changed between epochs'
-        with open(path + '.tmp', 'wb') as fh:
+        with atomic_write(path, 'wb') as fh:
             np.savez(fh, names=names, labels=np.array([r[2] for r in _Scores.epochs[0]]),
                      probs=np.stack([np.stack([_softmax(r[1]) for r in ep])
                                      for ep in _Scores.epochs]))
-        os.replace(path + '.tmp', path)
     with np.load(path, allow_pickle=False) as z:
         names, labels, probs = z['names'], z['labels'], z['probs']
     return [(names, p, labels) for p in probs]
@@ -181,9 +182,8 @@ def select(args, cfg_opts, samples):
     for f in range(args.folds):
         data['split'][f'sel{f}_train'] = [s['frame_dir'] for s, g in zip(samples, folds) if g != f]
         data['split'][f'sel{f}_val'] = [s['frame_dir'] for s, g in zip(samples, folds) if g == f]
-    with open(ann + '.tmp', 'wb') as fh:
+    with atomic_write(ann, 'wb') as fh:
         pickle.dump(data, fh, protocol=4)
-    os.replace(ann + '.tmp', ann)
     if args.jobs > 1:
         _in_children(args, [('fold', s, f) for s in args.streams for f in range(args.folds)
                             if not osp.isfile(_fold_scores_path(args, s, f))])
@@ -219,8 +219,7 @@ def select(args, cfg_opts, samples):
                folds=args.folds, seed=args.seed, train_clips=len(samples),
                streams=list(args.streams), val_top1_per_epoch=curves, epoch=e + 1,
                weights={s: wi for s, wi in zip(args.streams, w)}, fused_val_top1=acc)
-    with open(osp.join(args.work_dir, 'selection.json'), 'w') as fh:
-        json.dump(out, fh, indent=1)
+    _write_json(osp.join(args.work_dir, 'selection.json'), out)
     print(f'chosen on {args.folds} folds of {len(samples)} training clips: epoch {e + 1}, '
           f'weights {out["weights"]}, fused validation top-1 {acc:.4f}')
     return out
@@ -247,9 +246,7 @@ def prior_selection(args, cfg_opts):
         if (old.get('chosen_by') != 'prior' or old['weights'] != out['weights']
                 or old.get('members', {}) != out['members']):
             raise SystemExit(f'{path} holds another selection; use another --work-dir')
-    with open(path + '.tmp', 'w') as fh:
-        json.dump(out, fh, indent=1)
-    os.replace(path + '.tmp', path)
+    _write_json(path, out)
     return out
 
 
@@ -307,10 +304,11 @@ def _read_json(path):
         return None
 
 
-def _write_json(path, obj):
-    with open(path + '.tmp', 'w') as fh:
-        json.dump(obj, fh, indent=1, sort_keys=True)
-    os.replace(path + '.tmp', path)
+def _write_json(path, obj, **kwargs):
+    """Write ``obj`` as indented JSON through :func:`atomic_write` (a killed
+    command leaves the previous file or none, never half of one)."""
+    with atomic_write(path, 'w') as fh:
+        json.dump(obj, fh, indent=1, **kwargs)
 
 
 def final(args, cfg_opts):
@@ -359,7 +357,7 @@ def final(args, cfg_opts):
                 tcfg.test_evaluator = [dict(type='AccMetric'),
                                        dict(type='DumpResults', out_file_path=dump)]
                 build_runner(tcfg).test()
-                _write_json(key_path, key)
+                _write_json(key_path, key, sort_keys=True)
             with open(dump, 'rb') as fh:
                 res = pickle.load(fh)
             p = np.stack([np.asarray(r['pred_score'].float()) for r in res])
@@ -373,10 +371,7 @@ def final(args, cfg_opts):
     fused = np.array([r['fused'] for r in per_seed])
     out = dict(selection=sel, seeds=per_seed, fused_mean=float(fused.mean()),
                fused_std=float(fused.std(ddof=1)) if len(fused) > 1 else 0.0)
-    path = osp.join(args.work_dir, 'final.json')
-    with open(path + '.tmp', 'w') as fh:
-        json.dump(out, fh, indent=1)
-    os.replace(path + '.tmp', path)
+    _write_json(osp.join(args.work_dir, 'final.json'), out)
     print(f'test top-1 (fused, {len(fused)} seeds): {100 * out["fused_mean"]:.2f} +- '
           f'{100 * out["fused_std"]:.2f} %')
     return out
@@ -478,9 +473,8 @@ def main(argv=None):
                 with open(sub, 'rb') as fh:
                     old = fh.read()
             if raw != old:    # rewritten only when it changes (the final tests key on it)
-                with open(sub + '.tmp', 'wb') as fh:
+                with atomic_write(sub, 'wb') as fh:
                     fh.write(raw)
-                os.replace(sub + '.tmp', sub)
         opts['ann_file'] = sub
     os.makedirs(args.work_dir, exist_ok=True)
     cfg_opts = dict(opts=opts)

@@ -105,10 +105,14 @@ def parity_cli(run_fn, description: str, summary, argv=None) -> dict:
     p.add_argument('--impl', choices=['pyskl', 'mmaction2'], default='pyskl')
     p.add_argument('--out', help='write the result as JSON here')
     args = p.parse_args(argv)
+    sys.path.insert(0, ROOT)            # also in the MMAction2 peer environment
+    from pyskl.io import atomic_write, check_output_path
+    if args.out:
+        check_output_path(args.out, '--out')
     res = run_fn(args.impl)
     print(summary(args.impl, res))
     if args.out:
-        with open(args.out, 'w') as f:
+        with atomic_write(args.out, 'w') as f:
             json.dump(res, f)
     return res
 

@@ -24,6 +24,7 @@ import cv2
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+from pyskl.io import atomic_write  # noqa: E402
 from pyskl.io.video import incomplete  # noqa: E402
 
 
@@ -95,7 +96,7 @@ def main(argv=None) -> int:
             if err:
                 errors.append(f'{src}: {err}')
     if errors:
-        with open(osp.join(args.dst, 'errors.txt'), 'w') as f:
+        with atomic_write(osp.join(args.dst, 'errors.txt'), 'w') as f:
             f.write('\n'.join(errors) + '\n')
         print(f'{len(errors)} of {len(jobs)} videos failed, see {args.dst}/errors.txt',
               file=sys.stderr)
