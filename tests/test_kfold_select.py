@@ -49,6 +49,18 @@ def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
     assert not left                         # every output renamed from its temporary name
 
 
+
+def test_failed_json_write_keeps_the_previous_file(tmp_path):
+    """selection.json / final.json go through ``_write_json``: a write that
+    fails half-way (here an object JSON cannot encode, after a key written)
+    leaves the previous file whole and no temporary file."""
+    path = tmp_path / 'selection.json'
+    kfold_select._write_json(str(path), dict(epoch=15, weights=dict(j=1.0)))
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        kfold_select._write_json(str(path), dict(epoch=14, weights=object()))
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ['selection.json']
+
 def test_group_folds_keep_subjects_apart(tmp_path, monkeypatch):
     """--group-regex: the folds of the selection hold whole groups (here the
     first letter of the class name, a stand-in for a subject id)."""
