@@ -50,6 +50,25 @@ def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
 
 
 
+def test_stopped_fold_run_starts_again_from_epoch_one(tmp_path):
+    """A fold run killed before its scores were written leaves a best
+    checkpoint behind; run again it trains from epoch 1 (its per-epoch scores
+    were only in memory), so every epoch of every fold is scored and the
+    epochs of the folds line up."""
+    import numpy as np
+    work = tmp_path / 'sel'
+    args = [CFG, '--work-dir', str(work), '--streams', 'j', '--folds', '2', '--subset', '28'] + QUICK
+    whole = kfold_select.main(args)
+    fold = work / 'j_fold0'
+    assert list(fold.glob('best_*.pth'))           # what a killed run leaves
+    (fold / 'val_scores.npz').unlink()
+    again = kfold_select.main(args)
+    with np.load(fold / 'val_scores.npz') as z:
+        assert z['probs'].shape[:2] == (2, 14)      # both epochs, 14 validation clips
+    assert len(again['val_top1_per_epoch']['j']) == 2
+    assert again['val_top1_per_epoch'] == whole['val_top1_per_epoch']
+
+
 def test_failed_json_write_keeps_the_previous_file(tmp_path):
     """selection.json / final.json go through ``_write_json``: a write that
     fails half-way (here an object JSON cannot encode, after a key written)

@@ -94,15 +94,18 @@ def _softmax(x):
 
 
 def _run(config, opts, work_dir, seed, collect=False):
-    """Train one config; returns the runner and its config. A training that
-    was stopped continues from the newest checkpoint in ``work_dir`` (as
-    ``tools/train.py --resume``); one that never started begins at epoch 1."""
+    """Train one config; returns the runner and its config. A final training
+    that was stopped continues from the newest checkpoint in ``work_dir`` (as
+    ``tools/train.py --resume``); one that never started begins at epoch 1.
+    A fold run (``collect``) always begins at epoch 1: its per-epoch
+    validation scores live in memory until the run ends, so a resumed run
+    would miss the epochs before the checkpoint."""
     from pyskl.engine import build_runner, load_config
     from pyskl.engine.checkpoint import has_checkpoint
     cfg = load_config(config, opts)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
-    if has_checkpoint(work_dir):
+    if has_checkpoint(work_dir) and not collect:
         cfg.resume, cfg.load_from = True, None
     cfg.log_level = 'WARNING'
     if collect:
@@ -140,9 +143,13 @@ def fold_run(args, cfg_opts, stream, fold):
         opts = dict(cfg_opts['opts'], ann_file=osp.join(args.work_dir, 'folds.pkl'),
                     train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[feat],
                     **{'default_hooks.checkpoint.interval': 10 ** 6})
-        _run(config, opts, osp.dirname(path), args.seed, collect=True)
+        _, cfg = _run(config, opts, osp.dirname(path), args.seed, collect=True)
         if not _Scores.epochs:
             return []
+        if len(_Scores.epochs) != cfg.train_cfg.max_epochs:
+            raise RuntimeError(
+                f'{stream} fold {fold}: {len(_Scores.epochs)} epochs of validation scores, '
+                f'expected {cfg.train_cfg.max_epochs} (validate every epoch)')
         names = np.array([r[0] for r in _Scores.epochs[0]])
         for ep in _Scores.epochs[1:]:
             assert [r[0] for r in ep] == list(names), 'validation clips changed between epochs'
@@ -195,6 +202,9 @@ def select(args, cfg_opts, samples):
             if pooled is None:
                 pooled = per_epoch
             else:
+                if len(per_epoch) != len(pooled):
+                    raise SystemExit(f'kfold_select: {stream} fold {f} has {len(per_epoch)} '
+                                     f'epochs of scores, fold 0 has {len(pooled)}')
                 pooled = [(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]),
                            np.concatenate([a[2], b[2]])) for a, b in zip(pooled, per_epoch)]
         scores[stream] = pooled
