@@ -123,6 +123,12 @@ def main(argv=None):
             print(f'{k:18s} max |a-b| = {d.max():.3g}   pixels differing by >1e-5: '
                   f'{(d > 1e-5).mean() * 100:.3f} %')
         return
+    sys.path.insert(0, ROOT)            # also in the MMAction2 peer environment
+    from pyskl.io import atomic_write, check_output_path
+    if args.save:
+        if not args.save.endswith('.npz'):      # as numpy.savez names it
+            args.save += '.npz'
+        check_output_path(args.save, '--save')
     volumes = {}
     for name, (kp, score, limbs, shape) in make_inputs(args.ann_file).items():
         if args.inputs and name not in args.inputs:
@@ -144,7 +150,8 @@ def main(argv=None):
             print(f'{args.impl:9s} {name:8s} {what:8s} input {tuple(kp.shape)} -> '
                   f'{tuple(vol.shape)}: {statistics.median(times) * 1e3:8.2f} ms')
     if args.save:
-        np.savez_compressed(args.save, **volumes)
+        with atomic_write(args.save, 'wb') as fh:
+            np.savez_compressed(fh, **volumes)
 
 
 if __name__ == '__main__':
