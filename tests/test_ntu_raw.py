@@ -174,7 +174,10 @@ def test_malformed_files_are_named_with_their_line_and_skipped(tmp_path, capsys)
     (src / 'S001C001P001R001A004.skeleton').write_text('\n'.join(bad) + '\n')
     (src / 'S001C001P001R001A005.skeleton').write_text('3\n0\n0\n0\n')
     run(['--data-path', src, '--out-folder', tmp_path / 'o', '--workers', 1], code=1)
-    err = capsys.readouterr().err
+    said = capsys.readouterr()
+    err = said.err
+    out = str(tmp_path / 'o' / 'ntu60_3d.pkl')
+    assert f'wrote {out}: 1 samples, splits ' in said.out and '; 4 inputs skipped' in said.out
     for name, where in (('A002', 'line 501: the file ends'), ('A003', 'line 61: a joint line'),
                         ('A004', 'line 4: 24 joints'), ('A005', 'holds no body')):
         line = [ln for ln in err.splitlines() if name in ln]

@@ -101,14 +101,15 @@ def dump_pickle(obj, path: str, protocol: int = 4) -> None:
 
 
 def write_dataset(data: dict, path: str, skipped: Iterable[str] = (),
-                  what: str = 'samples') -> int:
+                  what: str = 'samples', note: str = '') -> int:
     """Write a converted annotation file and report it, as the converters in
     ``tools/data`` do.
 
     Each entry of ``skipped`` (why an input was left out, naming it) goes to
     stderr; ``data`` (``dict(split=..., annotations=[...])``) is pickled to
     ``path`` through :func:`dump_pickle`; one line on stdout gives the count of
-    annotations and the size of each split.
+    annotations and the size of each split (and ``note``, e.g. what was left
+    out on purpose).
 
     Returns:
         The exit status for the tool: 1 when anything was skipped, else 0.
@@ -120,7 +121,8 @@ def write_dataset(data: dict, path: str, skipped: Iterable[str] = (),
     splits = ', '.join(f'{k} {len(v)}' for k, v in (data.get('split') or {}).items())
     print(f'wrote {path}: {len(data["annotations"])} {what}'
           + (f', splits {splits}' if splits else '')
-          + (f'; {len(skipped)} inputs skipped' if skipped else ''))
+          + (f'; {len(skipped)} inputs skipped' if skipped else '')
+          + (f'; {note}' if note else ''))
     return 1 if skipped else 0
 
 

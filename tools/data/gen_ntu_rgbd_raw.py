@@ -36,7 +36,7 @@ import sys
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
-from pyskl.io import check_output_path, dump_pickle  # noqa: E402
+from pyskl.io import check_output_path, dump_pickle, write_dataset  # noqa: E402
 from pyskl.io.ntu_skeleton import NTUName, convert_files, read_ignored_list  # noqa: E402
 
 BENCHMARKS = dict(ntu60=('xsub', 'xview'), ntu120=('xsub', 'xset'))
@@ -144,17 +144,11 @@ def main(argv=None) -> int:
             for anno, why in pickle.load(f):
                 (annotations.append(anno) if anno is not None else failed.append(why))
     kept = [a['frame_dir'] for a in annotations]
-    data = dict(split=make_split(kept, args.task), annotations=annotations)
-    dump_pickle(data, out)
-    shutil.rmtree(osp.dirname(parts), ignore_errors=True)
-    for why in failed:
-        print(f'skipped {why}', file=sys.stderr)
-    sizes = {k: len(v) for k, v in data['split'].items()}
     notes = ', '.join(f'{v} {k}' for k, v in left.items())
-    print(f'wrote {out}: {len(annotations)} samples, splits {sizes}'
-          + (f'; {len(failed)} unreadable files skipped' if failed else '')
-          + (f'; left out: {notes}' if notes else ''))
-    return 1 if failed else 0
+    status = write_dataset(dict(split=make_split(kept, args.task), annotations=annotations),
+                           out, skipped=failed, note=f'left out: {notes}' if notes else '')
+    shutil.rmtree(osp.dirname(parts), ignore_errors=True)
+    return status
 
 
 class _Serial:
