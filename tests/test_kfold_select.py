@@ -39,6 +39,16 @@ def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
     assert sel == out and sel['weights']['j'] == 1.0 and sel['epoch'] in (1, 2)
     assert {k: len(v) for k, v in sel['val_top1_per_epoch'].items()} == {'j': 2, 'b': 2}
     assert sel['weights']['b'] in kfold_select.WEIGHTS
+    # the equal-weight fusions, counted again from the fold runs' own score files
+    import numpy as np
+    z = {(s, f): np.load(osp.join(work, f'{s}_fold{f}', 'val_scores.npz')) for s in 'jb' for f in (0, 1)}
+    probs = {s: np.concatenate([z[s, 0]['probs'], z[s, 1]['probs']], axis=1) for s in 'jb'}
+    labels = np.concatenate([z['j', 0]['labels'], z['j', 1]['labels']])
+    right = lambda p: [int(k) for k in (p.argmax(-1) == labels).sum(-1)]  # noqa: E731
+    assert sel['val_clips'] == 28
+    assert sel['equal_weights_val_correct'] == {
+        'j+b': right(probs['j'] + probs['b']), 'b': right(probs['b']), 'j': right(probs['j'])}
+    assert [r / 28 for r in right(probs['j'])] == pytest.approx(sel['val_top1_per_epoch']['j'])
     fin = kfold_select.main([CFG, '--work-dir', work, '--final', '--seeds', '0',
                              '--subset', '28'] + QUICK)
     assert [s['seed'] for s in fin['seeds']] == [0]
@@ -79,6 +89,35 @@ def test_failed_json_write_keeps_the_previous_file(tmp_path):
     with pytest.raises(TypeError):
         kfold_select._write_json(str(path), dict(epoch=14, weights=object()))
     assert path.read_bytes() == before and os.listdir(tmp_path) == ['selection.json']
+
+def test_equal_weight_subsets_hand_computed():
+    """Three clips, two classes, one epoch: the fusion of all streams and of
+    each one left out, counted by hand."""
+    import numpy as np
+    names, labels = np.array(['a', 'b', 'c']), np.array([0, 1, 1])
+    p = {'j': [[.9, .1], [.6, .4], [.3, .7]],       # right: a, c
+         'b': [[.4, .6], [.2, .8], [.45, .55]],     # right: b, c
+         'ehg.j': [[.7, .3], [.9, .1], [.8, .2]]}   # right: a
+    scores = {s: [(names, np.array(v), labels)] for s, v in p.items()}
+    out = kfold_select.equal_weight_subsets(scores, ['j', 'b', 'ehg.j'], 1)
+    # all three: a 2.0 / 1.0 (right), b 1.7 / 1.3 (wrong), c 1.55 / 1.45 (wrong);
+    # j + b: a 1.3 / 0.7, b 0.8 / 1.2, c 0.75 / 1.45 (all right)
+    assert out == {'j+b+ehg.j': [1], 'b+ehg.j': [1], 'j+ehg.j': [1], 'j+b': [3]}
+    assert kfold_select.equal_weight_subsets(scores, ['b'], 1) == {'b': [2]}
+
+
+def test_streams_scored_on_other_clips_are_not_fused(tmp_path, monkeypatch):
+    """Fusion pairs the streams' scores clip by clip: a stream whose fold
+    scores list the clips in another order stops the selection."""
+    import numpy as np
+    labels = np.zeros(3, dtype=int)
+    order = {'j': ['a', 'b', 'c'], 'b': ['c', 'b', 'a']}
+    monkeypatch.setattr(kfold_select, 'fold_run', lambda args, opts, s, f: [
+        (np.array(order[s]), np.full((3, 14), 1 / 14), labels)])
+    with pytest.raises(SystemExit, match='validation clips of b are not those of j'):
+        kfold_select.main([CFG, '--work-dir', str(tmp_path / 'w'), '--streams', 'j', 'b',
+                           '--folds', '2', '--subset', '28'] + QUICK)
+
 
 def test_group_folds_keep_subjects_apart(tmp_path, monkeypatch):
     """--group-regex: the folds of the selection hold whole groups (here the

@@ -15,7 +15,9 @@ protocol of a cross-subject split. Step 1 writes ``selection.json``: per stream 
 pooled over the folds, and the choice -- the epoch ``e*`` and stream weights
 ``w`` (first stream 1, the others from {0, 0.5, 1, 2}) that maximise the
 top-1 of the fused class probabilities ``sum_s w_s p_s`` over all held-out
-clips (ties: the later epoch, then the smaller weights). Step 2 trains every
+clips (ties: the later epoch, then the smaller weights); beside it, for fixed
+rules, the clips the equal-weight fusion gets right per epoch with all streams
+and with each left out (``equal_weights_val_correct``). Step 2 trains every
 stream with ``w_s > 0`` on the whole train split for the config's schedule,
 takes its epoch-``e*`` checkpoint, tests it (the config's multi-clip test)
 and fuses with ``w``; ``final.json`` holds each seed's stream and fused top-1
@@ -207,6 +209,11 @@ def select(args, cfg_opts, samples):
                                      f'epochs of scores, fold 0 has {len(pooled)}')
                 pooled = [(np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]]),
                            np.concatenate([a[2], b[2]])) for a, b in zip(pooled, per_epoch)]
+        first = scores.get(args.streams[0])
+        if first and pooled and not np.array_equal(first[0][0], pooled[0][0]):
+            raise SystemExit(f'kfold_select: the validation clips of {stream} are not those of '
+                             f'{args.streams[0]} in the same order; fusing them would pair '
+                             'different clips')
         scores[stream] = pooled
     n_epochs = min(len(v or []) for v in scores.values())
     if n_epochs == 0:
@@ -225,13 +232,40 @@ def select(args, cfg_opts, samples):
             if best is None or key > best[0]:
                 best = (key, e, w)
     (acc, _, _), e, w = best
+    equal = equal_weight_subsets(scores, args.streams, n_epochs)
     out = dict(config=args.config, members=args.members, cfg_options=cfg_opts['opts'],
                folds=args.folds, seed=args.seed, train_clips=len(samples),
                streams=list(args.streams), val_top1_per_epoch=curves, epoch=e + 1,
-               weights={s: wi for s, wi in zip(args.streams, w)}, fused_val_top1=acc)
+               weights={s: wi for s, wi in zip(args.streams, w)}, fused_val_top1=acc,
+               val_clips=len(scores[args.streams[0]][0][2]), equal_weights_val_correct=equal)
     _write_json(osp.join(args.work_dir, 'selection.json'), out)
+    for name, right in equal.items():
+        print(f'equal weights, {name}: {right[-1]} of {out["val_clips"]} validation clips '
+              f'right at the last epoch')
     print(f'chosen on {args.folds} folds of {len(samples)} training clips: epoch {e + 1}, '
           f'weights {out["weights"]}, fused validation top-1 {acc:.4f}')
+    return out
+
+
+def equal_weight_subsets(scores, streams, n_epochs):
+    """The fixed-rule view of the fold scores, next to the weight search: per
+    epoch, how many pooled validation clips the equal-weight fusion (sum of the
+    streams' class probabilities) gets right with all ``streams`` and with each
+    one left out (``'j+b+jm+bm'`` for ``--streams j b jm bm ehg.j`` without
+    ``ehg.j``) -- what a rule like "the member joins if the fusion gets more
+    clips right with it" reads. ``scores``: stream -> epoch -> (names, probs
+    (N, classes), labels (N,)), the folds pooled in the same clip order for
+    every stream. Returns ``{'+'.join(subset): [clips right per epoch]}``."""
+    subsets = [tuple(streams)]
+    if len(streams) > 1:
+        subsets += [tuple(s for s in streams if s != left) for left in streams]
+    out = {}
+    for sub in subsets:
+        right = []
+        for e in range(n_epochs):
+            fused = sum(scores[s][e][1] for s in sub)
+            right.append(int((fused.argmax(1) == scores[sub[0]][e][2]).sum()))
+        out['+'.join(sub)] = right
     return out
 
 
