@@ -61,16 +61,22 @@ def test_selection_never_sees_the_test_split_then_final_runs(tmp_path):
 
 
 def test_stopped_fold_run_starts_again_from_epoch_one(tmp_path):
-    """A fold run killed before its scores were written leaves a best
-    checkpoint behind; run again it trains from epoch 1 (its per-epoch scores
-    were only in memory), so every epoch of every fold is scored and the
-    epochs of the folds line up."""
+    """A fold run keeps no checkpoint (its result is its scores file); one
+    found in its folder (an earlier version's killed run left its best one) is
+    not resumed from: run again, the fold trains from epoch 1 (its per-epoch
+    scores were only in memory), so every epoch of every fold is scored and
+    the epochs of the folds line up."""
     import numpy as np
     work = tmp_path / 'sel'
     args = [CFG, '--work-dir', str(work), '--streams', 'j', '--folds', '2', '--subset', '28'] + QUICK
     whole = kfold_select.main(args)
     fold = work / 'j_fold0'
-    assert list(fold.glob('best_*.pth'))           # what a killed run leaves
+    assert not list(fold.glob('*.pth')) and not (fold / 'last_checkpoint').exists()
+    # a readable epoch-1 checkpoint of this fold's training, as a killed run left it
+    kfold_select._run(CFG, dict(num_epochs=1, repeat_times=1, min_epoch_samples=0, clip_len=8,
+                                ann_file=str(work / 'folds.pkl'), train_split='sel0_train',
+                                val_split='sel0_val'), str(fold), 0)
+    assert list(fold.glob('epoch_1.pth'))
     (fold / 'val_scores.npz').unlink()
     again = kfold_select.main(args)
     with np.load(fold / 'val_scores.npz') as z:

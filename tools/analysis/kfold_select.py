@@ -144,7 +144,10 @@ def fold_run(args, cfg_opts, stream, fold):
         config, feat = stream_config(args, stream)
         opts = dict(cfg_opts['opts'], ann_file=osp.join(args.work_dir, 'folds.pkl'),
                     train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[feat],
-                    **{'default_hooks.checkpoint.interval': 10 ** 6})
+                    # no checkpoint at all: a fold run's result is its scores file
+                    **{'default_hooks.checkpoint.interval': 10 ** 6,
+                       'default_hooks.checkpoint.save_best': None,
+                       'default_hooks.checkpoint.save_last': False})
         _, cfg = _run(config, opts, osp.dirname(path), args.seed, collect=True)
         if not _Scores.epochs:
             return []
