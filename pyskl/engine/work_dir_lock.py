@@ -9,6 +9,12 @@ ends (also on an exception); a lock left by a killed run on this host
 (its process is gone) is taken over with a warning. A lock written on
 another host cannot be checked: delete ``work_dir/.train.lock`` once that
 run is known to be over.
+
+``WorkDirLock(work_dir, wait=True)`` waits instead while the holder is a live
+process on this host, then takes the lock: the selection and ablation tools
+(``tools/analysis/kfold_select.py``, ``ablation.py``) train this way, so a
+second command on the same work dir waits for a training the first is doing
+and then uses its result (scores file, checkpoints) instead of mixing with it.
 """
 from __future__ import annotations
 
@@ -37,32 +43,62 @@ def _alive(pid: int) -> bool:
 class WorkDirLock:
     """``with WorkDirLock(work_dir, config=path): train()``.
 
+    Args:
+        work_dir: the training's work dir (created if missing).
+        config: the config path, recorded in the lock for the error message.
+        wait: while a live process on this host holds the lock, wait for it
+            to end (checking every ``poll`` seconds, saying once whom it
+            waits for) instead of raising.
+        poll: seconds between checks when waiting (default: the class's
+            ``poll``, 10).
+
     Raises:
-        WorkDirBusyError: another live training holds the lock (named).
+        WorkDirBusyError: another live training holds the lock (named); with
+            ``wait``, only a lock of another host or an unreadable lock file,
+            which cannot be checked.
     """
     name = '.train.lock'
+    poll = 10.0
 
-    def __init__(self, work_dir: str, config: Optional[str] = None):
+    def __init__(self, work_dir: str, config: Optional[str] = None, wait: bool = False,
+                 poll: Optional[float] = None):
         self.work_dir = work_dir
         self.path = osp.join(work_dir, self.name)
         self.config = config
+        self.wait = wait
+        if poll is not None:
+            self.poll = poll
         self._held = False
 
     def acquire(self) -> 'WorkDirLock':
         os.makedirs(self.work_dir, exist_ok=True)
         me = dict(pid=os.getpid(), host=socket.gethostname(),
                   started=time.strftime('%Y-%m-%d %H:%M:%S'), config=self.config)
-        for _ in range(2):
+        takeovers, waited, empty_reads = 0, False, 0
+        while takeovers < 2:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
                 other = self._read()
-                if other is not None and other.get('host') == me['host'] and \
-                        isinstance(other.get('pid'), int) and not _alive(other['pid']):
+                if other is None and empty_reads < 10 and osp.exists(self.path):
+                    empty_reads += 1        # created, not yet written by its holder
+                    time.sleep(0.1)
+                    continue
+                here = (other is not None and other.get('host') == me['host']
+                        and isinstance(other.get('pid'), int))
+                if here and not _alive(other['pid']):
                     import warnings
                     warnings.warn(f'{self.path}: taking over the lock of process '
                                   f"{other['pid']}, which is gone (a killed run)")
                     os.remove(self.path)
+                    takeovers += 1
+                    continue
+                if here and self.wait:
+                    if not waited:
+                        print(f"{self.work_dir}: waiting for process {other['pid']} (started "
+                              f"{other.get('started')}), which is training here", flush=True)
+                        waited = True
+                    time.sleep(self.poll)
                     continue
                 who = (f"process {other.get('pid')} on host {other.get('host')!r}, "
                        f"started {other.get('started')} with config {other.get('config')!r}"

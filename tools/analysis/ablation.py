@@ -146,11 +146,22 @@ def variants(cfg):
 
 
 def _train(cfg, work_dir, seed):
-    from pyskl.engine import build_runner
-    from pyskl.engine.checkpoint import has_checkpoint
+    """Train ``cfg`` into ``work_dir`` unless its last checkpoint is there;
+    holds the work-dir lock (another command on the same folder waits for
+    this training and then uses its checkpoint)."""
+    from pyskl.engine import WorkDirLock
     ckpt = osp.join(work_dir, f'epoch_{cfg.train_cfg.max_epochs}.pth')
     if osp.isfile(ckpt):                     # trained already: only the test is missing
         return ckpt
+    with WorkDirLock(work_dir, getattr(cfg, 'filename', None), wait=True):
+        if not osp.isfile(ckpt):             # or another command trained it meanwhile
+            _train_locked(cfg, work_dir, seed)
+    return ckpt
+
+
+def _train_locked(cfg, work_dir, seed):
+    from pyskl.engine import build_runner
+    from pyskl.engine.checkpoint import has_checkpoint
     cfg = copy.deepcopy(cfg)
     cfg.work_dir = work_dir
     cfg.randomness = dict(seed=seed, deterministic=False)
@@ -161,7 +172,6 @@ def _train(cfg, work_dir, seed):
         cfg.resume, cfg.load_from = True, None
     cfg.log_level = 'WARNING'
     build_runner(cfg).train()
-    return ckpt
 
 
 def _test(cfg, work_dir, ckpt):

@@ -137,34 +137,47 @@ def fold_run(args, cfg_opts, stream, fold):
     """Train ``stream`` on the other folds, validating on ``fold`` every epoch;
     returns ``[(frame_dirs, probs (N, C), labels)]`` per epoch. The scores are
     kept in ``<stream>_fold<fold>/val_scores.npz``: a run whose file exists is
-    not repeated (an interrupted selection resumes; ``--jobs`` children)."""
+    not repeated (an interrupted selection resumes; ``--jobs`` children). The
+    run holds its folder's work-dir lock: another command on the same work dir
+    waits for it and then reads its scores."""
+    from pyskl.engine import WorkDirLock
     path = _fold_scores_path(args, stream, fold)
     if not osp.isfile(path):
-        _Scores.epochs = []
         config, feat = stream_config(args, stream)
-        opts = dict(cfg_opts['opts'], ann_file=osp.join(args.work_dir, 'folds.pkl'),
-                    train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[feat],
-                    # no checkpoint at all: a fold run's result is its scores file
-                    **{'default_hooks.checkpoint.interval': 10 ** 6,
-                       'default_hooks.checkpoint.save_best': None,
-                       'default_hooks.checkpoint.save_last': False})
-        _, cfg = _run(config, opts, osp.dirname(path), args.seed, collect=True)
-        if not _Scores.epochs:
-            return []
-        if len(_Scores.epochs) != cfg.train_cfg.max_epochs:
-            raise RuntimeError(
-                f'{stream} fold {fold}: {len(_Scores.epochs)} epochs of validation scores, '
-                f'expected {cfg.train_cfg.max_epochs} (validate every epoch)')
-        names = np.array([r[0] for r in _Scores.epochs[0]])
-        for ep in _Scores.epochs[1:]:
-            assert [r[0] for r in ep] == list(names), 'validation clips changed between epochs'
-        with atomic_write(path, 'wb') as fh:
-            np.savez(fh, names=names, labels=np.array([r[2] for r in _Scores.epochs[0]]),
-                     probs=np.stack([np.stack([_softmax(r[1]) for r in ep])
-                                     for ep in _Scores.epochs]))
+        with WorkDirLock(osp.dirname(path), config, wait=True):
+            if not osp.isfile(path):       # or another command trained it meanwhile
+                _fold_train(args, cfg_opts, stream, fold, path, config, feat)
+    if not osp.isfile(path):               # no validation epoch in the schedule
+        return []
     with np.load(path, allow_pickle=False) as z:
         names, labels, probs = z['names'], z['labels'], z['probs']
     return [(names, p, labels) for p in probs]
+
+
+def _fold_train(args, cfg_opts, stream, fold, path, config, feat):
+    """The training of :func:`fold_run`; writes ``path`` (nothing when the
+    schedule validated no epoch)."""
+    _Scores.epochs = []
+    opts = dict(cfg_opts['opts'], ann_file=osp.join(args.work_dir, 'folds.pkl'),
+                train_split=f'sel{fold}_train', val_split=f'sel{fold}_val', feats=[feat],
+                # no checkpoint at all: a fold run's result is its scores file
+                **{'default_hooks.checkpoint.interval': 10 ** 6,
+                   'default_hooks.checkpoint.save_best': None,
+                   'default_hooks.checkpoint.save_last': False})
+    _, cfg = _run(config, opts, osp.dirname(path), args.seed, collect=True)
+    if not _Scores.epochs:
+        return
+    if len(_Scores.epochs) != cfg.train_cfg.max_epochs:
+        raise RuntimeError(
+            f'{stream} fold {fold}: {len(_Scores.epochs)} epochs of validation scores, '
+            f'expected {cfg.train_cfg.max_epochs} (validate every epoch)')
+    names = np.array([r[0] for r in _Scores.epochs[0]])
+    for ep in _Scores.epochs[1:]:
+        assert [r[0] for r in ep] == list(names), 'validation clips changed between epochs'
+    with atomic_write(path, 'wb') as fh:
+        np.savez(fh, names=names, labels=np.array([r[2] for r in _Scores.epochs[0]]),
+                 probs=np.stack([np.stack([_softmax(r[1]) for r in ep])
+                                 for ep in _Scores.epochs]))
 
 
 def _in_children(args, runs):
@@ -313,11 +326,16 @@ def schedule_epochs(args, cfg_opts):
 
 def final_train(args, cfg_opts, stream, seed):
     """The final training of one stream and seed on the whole train split (a
-    ``--jobs`` child's work)."""
+    ``--jobs`` child's work). Holds the run's work-dir lock: another command
+    on the same work dir waits for it, then finds its checkpoints."""
+    from pyskl.engine import WorkDirLock
     config, feat = stream_config(args, stream)
     opts = dict(cfg_opts['opts'], feats=[feat])
-    _run(config, final_options(opts), osp.join(args.work_dir, f'final_{stream}_seed{seed}'),
-         seed)
+    work = osp.join(args.work_dir, f'final_{stream}_seed{seed}')
+    last = osp.join(work, f'epoch_{schedule_epochs(args, cfg_opts)}.pth')
+    with WorkDirLock(work, config, wait=True):
+        if not osp.isfile(last):          # or another command trained it meanwhile
+            _run(config, final_options(opts), work, seed)
 
 
 def _test_key(ckpt, config, opts, ann_file):
