@@ -18,12 +18,15 @@ from pyskl.engine import WorkDirBusyError, WorkDirLock
 sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import kfold_select  # noqa: E402
 
-# a process that takes the lock, says so, sleeps, writes ``result`` and ends
+# a process that takes the lock, says so, sleeps, writes ``result`` and ends; it
+# loads the lock's module alone (standard library only), not pyskl with torch,
+# whose import would be most of the test's time
 HOLDER = textwrap.dedent('''
-    import sys, time
-    sys.path.insert(0, {root!r})
-    from pyskl.engine import WorkDirLock
-    with WorkDirLock({work!r}, 'holder.py'):
+    import importlib.util, sys, time
+    spec = importlib.util.spec_from_file_location('work_dir_lock', {module!r})
+    mod = sys.modules['work_dir_lock'] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with mod.WorkDirLock({work!r}, 'holder.py'):
         print('held', flush=True)
         time.sleep({sleep})
         {write}
@@ -31,7 +34,8 @@ HOLDER = textwrap.dedent('''
 
 
 def _holder(work, sleep=1.0, write='pass'):
-    code = HOLDER.format(root=ROOT, work=str(work), sleep=sleep, write=write)
+    code = HOLDER.format(module=osp.join(ROOT, 'pyskl', 'engine', 'work_dir_lock.py'),
+                         work=str(work), sleep=sleep, write=write)
     proc = subprocess.Popen([sys.executable, '-c', code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == 'held'       # the lock is taken
     return proc
