@@ -1,6 +1,6 @@
 """tools/train.py and tools/test.py end to end: real JHMDB smoke, --dump
-format, --resume continuing at epoch 2, and dist_train.sh with 2 gloo
-processes."""
+format, --resume continuing at epoch 2, and dist_train.sh / dist_test.sh with 2
+gloo processes."""
 import copy
 import os
 import os.path as osp
@@ -214,7 +214,10 @@ def test_test_tool_does_not_run_code_from_a_checkpoint(tmp_path):
     assert proc.returncode != 0 and 'does not fit the model' in proc.stderr
 
 
-def test_dist_train_two_gloo_processes_exit_zero(tmp_path):
+def test_dist_train_and_dist_test_with_two_gloo_processes(tmp_path):
+    """dist_train.sh trains with 2 processes; dist_test.sh with 2 processes on 3
+    test samples (the sampler pads them to 4) dumps each sample once, in the
+    dataset's order, with the scores and features one process gives."""
     ann = str(tmp_path / 'ann.pkl')
     data = make_synthetic_ann(ann, num_samples=8, num_classes=14, V=15, M=1, T=20)
     with open(ann, 'wb') as f:
@@ -223,11 +226,35 @@ def test_dist_train_two_gloo_processes_exit_zero(tmp_path):
                          annotations=data['annotations']), f)
     env = dict(os.environ, PATH=osp.dirname(sys.executable) + os.pathsep + os.environ['PATH'],
                PORT=free_port(), OMP_NUM_THREADS='1')
-    opts = tiny_opts(ann, tmp_path / 'work', n_train=8)
+    opts = tiny_opts(ann, tmp_path / 'work', n_train=8, n_test=3)
     cmd = ['bash', osp.join(ROOT, 'tools', 'dist_train.sh'), opts[0], '2'] + opts[1:]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+    ckpt = str(tmp_path / 'work' / 'epoch_1.pth')
+    assert osp.isfile(ckpt)
+    dumps = {}
+    for world in (2, 1):
+        out = dict(dump=tmp_path / f'result{world}.pkl', feat=tmp_path / f'feat{world}.pkl')
+        test_opts = [opts[0], ckpt, '--dump', str(out['dump']), '--dump-features',
+                     str(out['feat'])] + opts[1:]
+        if world == 2:
+            cmd = ['bash', osp.join(ROOT, 'tools', 'dist_test.sh'), test_opts[0], ckpt, '2']
+            proc = subprocess.run(cmd + test_opts[2:], env=dict(env, PORT=free_port()),
+                                  capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        else:
+            test_tool.main(test_opts)
+        with open(out['dump'], 'rb') as f, open(out['feat'], 'rb') as g:
+            dumps[world] = pickle.load(f), pickle.load(g)
+    (res2, feat2), (res1, feat1) = dumps[2], dumps[1]
+    assert [r['frame_dir'] for r in res2] == names[:3] == [r['frame_dir'] for r in res1]
+    assert feat2['frame_dir'] == names[:3] and feat2['feature'].shape == feat1['feature'].shape
+    for a, b in zip(res2, res1):
+        torch.testing.assert_close(torch.as_tensor(a['pred_score']),
+                                   torch.as_tensor(b['pred_score']), rtol=0, atol=1e-5)
+    scale = float(abs(feat1['feature']).max())
+    torch.testing.assert_close(torch.as_tensor(feat2['feature']), torch.as_tensor(feat1['feature']),
+                               rtol=0, atol=1e-5 * scale)
 
 
 @HOOKS.register_module(force=True)
