@@ -19,6 +19,7 @@ REQUIRED = {
     'GCNHead': dict(num_classes=2, in_channels=4), 'I3DHead': dict(num_classes=2, in_channels=4),
     'RecognizerGCN': dict(backbone=GCN), 'Recognizer3D': dict(backbone=dict(type='C3D')),
     'STGCN': dict(graph_cfg=dict(layout='coco')), 'Flip': dict(layout='coco'),
+    'Flip3D': dict(layout='coco'),
     'AAGCN': dict(graph_cfg=dict(layout='coco')), 'CTRGCN': dict(graph_cfg=dict(layout='coco')),
     'MSG3D': dict(graph_cfg=dict(layout='coco', mode='binary_adj')),
     'EHGFormer': dict(graph_cfg=dict(layout='coco'), dim=8, depth=1, num_heads=2),

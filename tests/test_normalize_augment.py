@@ -105,3 +105,36 @@ def test_flip_mirrors_x_and_swaps_left_right():
     assert Flip(flip_ratio=0.0, layout='coco')(dict(keypoint=kp, img_shape=(1, 1)))['flip'] is False
     with pytest.raises(ValueError, match='equal length'):
         Flip(left_kp=[1, 2], right_kp=[3])
+
+
+def test_flip3d_negates_x_and_swaps_left_right_by_hand():
+    from pyskl.datasets.transforms import Flip3D
+    kp = np.zeros((1, 1, 15, 3), np.float32)
+    kp[0, 0, 2] = [0.01, 0.0, 0.3]       # torso: no partner
+    kp[0, 0, 3] = [0.2, 0.5, 0.1]        # SBU pair (3, 6)
+    kp[0, 0, 6] = [-0.25, 0.52, 0.12]
+    score = np.linspace(0.1, 0.9, 15, dtype=np.float32).reshape(1, 1, 15)
+    r = Flip3D(flip_ratio=1.0, layout='sbu')(dict(keypoint=kp, keypoint_score=score))
+    assert r['flip'] is True
+    np.testing.assert_array_equal(r['keypoint'][0, 0, [2, 3, 6]],
+                                  np.float32([[-0.01, 0, 0.3], [0.25, 0.52, 0.12],
+                                              [-0.2, 0.5, 0.1]]))
+    assert (r['keypoint'][0, 0, 0] == 0).all()                      # missing stays missing
+    np.testing.assert_array_equal(r['keypoint_score'][0, 0, [3, 6]], score[0, 0, [6, 3]])
+    assert kp[0, 0, 3, 0] == np.float32(0.2)                        # the input is not changed
+    same = Flip3D(flip_ratio=0.0, layout='sbu')(dict(keypoint=kp))
+    assert same['flip'] is False and same['keypoint'] is kp
+    r = Flip3D(flip_ratio=1.0, left_kp=[3], right_kp=[6])(dict(keypoint=kp))
+    np.testing.assert_array_equal(r['keypoint'][0, 0, 3], np.float32([0.25, 0.52, 0.12]))
+
+
+def test_flip3d_errors_name_the_sample():
+    from pyskl.datasets.transforms import Flip3D
+    with pytest.raises(ValueError, match='equal length'):
+        Flip3D(left_kp=[1, 2], right_kp=[3])
+    with pytest.raises(ValueError, match="'clipB'.*not"):
+        Flip3D(flip_ratio=1.0, layout='sbu')(dict(keypoint=np.zeros((1, 2, 15, 2)),
+                                                  frame_dir='clipB'))
+    with pytest.raises(ValueError, match="'clipC'.*outside"):
+        Flip3D(flip_ratio=1.0, layout='sbu_x2')(dict(keypoint=np.zeros((2, 2, 15, 3)),
+                                                     frame_dir='clipC'))

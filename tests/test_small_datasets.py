@@ -112,3 +112,45 @@ def test_whole_real_datasets_convert(tmp_path):
                             '--coords', 'normalized']) == 0
     world, norm = bone_cv(s['annotations']), bone_cv(pickle.load(open(out, 'rb'))['annotations'])
     assert abs(world - 0.023) < 0.002 and abs(norm - 0.052) < 0.003
+
+
+def test_flip3d_mirrors_a_normalised_real_sbu_scene_into_a_normalised_one(tmp_path):
+    """Flip3D after PreNormalize3D (the SBU config's joints) on the real
+    sequence, both persons in one graph: normalising the mirrored scene gives
+    the mirror of the normalised one (the first frame's shoulders stay on the
+    x axis), bone lengths are kept, and mirroring twice gives the scene back.
+    Fails if the pairs swapped were not the layout's left/right joints."""
+    from pyskl.datasets.transforms import Flip3D, MergePersons, PreNormalize3D
+    src = tmp_path / 'sbu' / 's01s02' / '01' / '001'
+    src.mkdir(parents=True)
+    with gzip.open(fixture_path('small_datasets/sbu_s01s02_01_001_skeleton_pos.txt.gz'),
+                   'rb') as f:
+        (src / 'skeleton_pos.txt').write_bytes(f.read())
+    out = tmp_path / 's.pkl'
+    assert sbu_kinect.main(['--src', str(tmp_path / 'sbu'), '--out', str(out)]) == 0
+    sample = pickle.load(open(out, 'rb'))['annotations'][0]
+    norm = PreNormalize3D(zaxis=[2, 1], xaxis=[6, 3], center=2)   # configs/small/..._sbu-3d.py
+    merge = MergePersons(num_person=2)
+    flip = Flip3D(flip_ratio=1.0, layout='sbu_x2')
+    kp = merge(norm(dict(sample)))['keypoint']                       # (1, T, 30, 3)
+    flipped = flip(merge(norm(dict(sample))))
+    fk = flipped['keypoint']
+    assert flipped['flip'] is True and fk.shape == kp.shape
+    assert not np.allclose(fk, kp, atol=1e-3)
+    scale = float(np.abs(kp).max())
+    # mirrored person by person before normalising (pairs of 'sbu'): the same scene
+    raw = Flip3D(flip_ratio=1.0, layout='sbu')(dict(sample))
+    np.testing.assert_allclose(merge(norm(raw))['keypoint'], fk, atol=1e-5 * scale)
+    # PreNormalize3D put the first frame's shoulder line (joints 6, 3) on the x
+    # axis; in the mirror it is still there, pointing the same way
+    before, after = kp[0, 0, 6] - kp[0, 0, 3], fk[0, 0, 6] - fk[0, 0, 3]
+    np.testing.assert_allclose([before[1:], after[1:]], 0, atol=1e-5 * scale)
+    assert before[0] > 0.2 and after[0] == pytest.approx(before[0], rel=1e-5)
+    a, b = np.array(get_layout('sbu_x2').inward).T
+
+    def length(k):
+        return np.linalg.norm(k[..., a, :] - k[..., b, :], axis=-1)
+    # the mirror keeps every bone's length; left and right bones trade places
+    np.testing.assert_allclose(np.sort(length(fk)), np.sort(length(kp)), atol=1e-5 * scale)
+    back = Flip3D(flip_ratio=1.0, layout='sbu_x2')(dict(flipped))['keypoint']
+    np.testing.assert_array_equal(back, kp)

@@ -13,7 +13,8 @@ ARGS = {
     'JointToBone': dict(dataset='coco', target='b'),
     'ToMotion': dict(dataset='coco', source='keypoint', target='jm'),
     'MergeSkeFeat': dict(feat_list=['keypoint', 'extra']),
-    'RandomScale': dict(scale=0.1), 'Flip': dict(flip_ratio=1.0, layout='coco'), 'RandomRot': dict(theta=0.3),
+    'RandomScale': dict(scale=0.1), 'Flip': dict(flip_ratio=1.0, layout='coco'),
+    'Flip3D': dict(flip_ratio=1.0, layout='nturgb+d'), 'RandomRot': dict(theta=0.3),
     'PadTo': dict(length=24), 'FormatGCNInput': dict(num_person=2), 'MergePersons': dict(num_person=2),
     'PackActionInputs': {},
     'PoseCompact': dict(hw_ratio=1.), 'Resize': dict(scale=(-1, 64)),
@@ -30,7 +31,7 @@ def _results(name):
     r = dict(frame_dir='S0', label=1, total_frames=20, img_shape=(480, 640),
              keypoint=rng.rand(2, 20, 17, 2).astype(np.float32) * 400,
              keypoint_score=rng.rand(2, 20, 17).astype(np.float32))
-    if name == 'PreNormalize3D':
+    if name in ('PreNormalize3D', 'Flip3D'):
         r['keypoint'] = rng.randn(2, 20, 25, 3).astype(np.float32)
         del r['keypoint_score']
     if name == 'FormatShape':

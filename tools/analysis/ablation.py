@@ -9,7 +9,7 @@ The variants are read off the config, so the tool works on any GCN config:
 
 - ``recipe``: the config as it is;
 - ``no-<Transform>``: one augmentation of the training pipeline removed
-  (``Flip``, ``RandomRot``, ``RandomScale``, ``RandomGaussianNoise``,
+  (``Flip``, ``Flip3D``, ``RandomRot``, ``RandomScale``, ``RandomGaussianNoise``,
   ``RandomResizedCrop``);
 - ``no-temporal-crop``: ``UniformSampleFrames.p_interval`` set to ``(1, 1)``
   (whole clips) where the recipe crops;
@@ -53,7 +53,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from pyskl.io import atomic_write  # noqa: E402
 
-AUGMENTATIONS = ('Flip', 'RandomRot', 'RandomScale', 'RandomGaussianNoise', 'RandomResizedCrop')
+AUGMENTATIONS = ('Flip', 'Flip3D', 'RandomRot', 'RandomScale', 'RandomGaussianNoise',
+                 'RandomResizedCrop')
 PIPELINES = ('train', 'val', 'test')
 
 

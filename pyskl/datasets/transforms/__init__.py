@@ -3,7 +3,7 @@ from .augment import RandomRot, RandomScale
 from .base import PoseTransform
 from .decompress import DecompressPose
 from .features import GenSkeFeat, JointToBone, MergeSkeFeat, ToMotion
-from .flip import Flip
+from .flip import Flip, Flip3D
 from .formatting import FormatGCNInput, FormatShape, MergePersons, PackActionInputs, PadTo
 from .geometry import CenterCrop, PoseCompact, RandomResizedCrop, Resize
 from .heatmap import GeneratePoseTarget
@@ -13,7 +13,8 @@ from .sampling import PoseDecode, UniformSampleFrames
 
 __all__ = ['PoseTransform', 'UniformSampleFrames', 'PoseDecode', 'PreNormalize2D',
            'PreNormalize3D', 'GenSkeFeat', 'JointToBone', 'ToMotion', 'MergeSkeFeat',
-           'RandomScale', 'RandomRot', 'Flip', 'PadTo', 'MergePersons', 'FormatGCNInput', 'FormatShape',
+           'RandomScale', 'RandomRot', 'Flip', 'Flip3D', 'PadTo', 'MergePersons',
+           'FormatGCNInput', 'FormatShape',
            'PackActionInputs', 'PoseCompact', 'Resize', 'RandomResizedCrop', 'CenterCrop',
            'GeneratePoseTarget', 'MMUniformSampleFrames', 'MMDecode', 'MMCompact',
            'DecompressPose']

@@ -1,4 +1,4 @@
-"""``Flip``: mirror skeletons horizontally and swap left/right joints."""
+"""``Flip`` (2D) and ``Flip3D``: mirror skeletons and swap left/right joints."""
 from __future__ import annotations
 
 from typing import Dict, Optional, Sequence
@@ -7,6 +7,7 @@ import numpy as np
 
 from pyskl.registry import TRANSFORMS
 from pyskl.skeleton import get_layout
+from pyskl.skeleton.layouts import swap_index
 from .base import PoseTransform, sample_name
 from .functional import flip_keypoints
 
@@ -75,6 +76,70 @@ class Flip(PoseTransform):
         kp, idx = flip_keypoints(kp, results['img_shape'][1], self.left_kp, self.right_kp,
                                  self.pixel_center)
         results['keypoint'] = kp
+        if 'keypoint_score' in results:
+            results['keypoint_score'] = results['keypoint_score'][..., idx]
+        return results
+
+
+@TRANSFORMS.register_module()
+class Flip3D(PoseTransform):
+    """Mirror 3D skeletons through the plane ``x = 0``: ``x -> -x``, then every
+    left joint trades places with its right partner, as a mirrored recording
+    of the same action would give: the 3D counterpart of ``Flip``. Meant for
+    coordinates that ``PreNormalize3D`` has centred (origin at the centre
+    joint, x along the shoulders), so the mirror keeps the skeleton where it
+    was; a whole scene of several persons is mirrored as one (a person on the
+    right ends up on the left). Joints at (0, 0, 0) (missing, padded) stay
+    there. Not in the references (PYSKL's and MMAction2's ``Flip`` is 2D).
+
+    Args:
+        flip_ratio: probability of mirroring a sample.
+        left_kp, right_kp: joint indices to swap; or
+        layout: a layout name/dict whose ``flip_pairs`` give them (``'sbu_x2'``
+            after ``MergePersons``: both persons' pairs).
+
+    Required keys: ``keypoint`` (M, T, V, 3), any unit.
+    Optional keys: ``keypoint_score`` (M, T, V).
+    Modified keys: ``keypoint``, ``keypoint_score``.
+    Added keys: ``flip`` (bool).
+
+    Raises:
+        ValueError: neither pairs nor a layout given, pairs of unequal length, a
+            sample whose keypoints are not 3D, or joint indices beyond its V
+            (naming the sample).
+    """
+
+    required_keys = ('keypoint',)
+    optional_keys = ('keypoint_score',)
+    modified_keys = ('keypoint', 'keypoint_score')
+    added_keys = ('flip',)
+
+    def __init__(self, flip_ratio: float = 0.5, left_kp: Optional[Sequence[int]] = None,
+                 right_kp: Optional[Sequence[int]] = None, layout=None):
+        if layout is not None:
+            pairs = get_layout(layout).flip_pairs
+            left_kp, right_kp = [a for a, _ in pairs], [b for _, b in pairs]
+        if left_kp is None or right_kp is None or len(left_kp) != len(right_kp):
+            raise ValueError('Flip3D needs a layout or left_kp/right_kp lists of equal length')
+        self.flip_ratio = flip_ratio
+        self.left_kp, self.right_kp = list(left_kp), list(right_kp)
+
+    def transform(self, results: Dict) -> Dict:
+        kp = results['keypoint']
+        if kp.ndim != 4 or kp.shape[-1] != 3:
+            raise ValueError(f'Flip3D: sample {sample_name(results)!r} keypoint {kp.shape} is not '
+                             '(M, T, V, 3)')
+        flip = bool(np.random.rand() < self.flip_ratio)
+        results['flip'] = flip
+        if not flip:
+            return results
+        try:
+            idx = swap_index(kp.shape[-2], self.left_kp, self.right_kp)
+        except ValueError as e:
+            raise ValueError(f'Flip3D: sample {sample_name(results)!r}: {e}') from None
+        out = kp[..., idx, :]                   # a copy (fancy indexing)
+        out[..., 0] *= -1                       # -0.0 == 0: missing joints stay missing
+        results['keypoint'] = out
         if 'keypoint_score' in results:
             results['keypoint_score'] = results['keypoint_score'][..., idx]
         return results
