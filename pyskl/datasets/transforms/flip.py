@@ -1,7 +1,7 @@
 """``Flip`` (2D) and ``Flip3D``: mirror skeletons and swap left/right joints."""
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -10,6 +10,22 @@ from pyskl.skeleton import get_layout
 from pyskl.skeleton.layouts import swap_index
 from .base import PoseTransform, sample_name
 from .functional import flip_keypoints
+
+
+def flip_pairs(name: str, layout, left_kp, right_kp) -> Tuple[List[int], List[int]]:
+    """The (left, right) joint lists a flip swaps: a layout's ``flip_pairs``
+    where ``layout`` is given, else ``left_kp`` / ``right_kp``.
+
+    Raises:
+        ValueError: (naming the transform ``name``) neither given, or lists of
+            unequal length.
+    """
+    if layout is not None:
+        pairs = get_layout(layout).flip_pairs
+        left_kp, right_kp = [a for a, _ in pairs], [b for _, b in pairs]
+    if left_kp is None or right_kp is None or len(left_kp) != len(right_kp):
+        raise ValueError(f'{name} needs a layout or left_kp/right_kp lists of equal length')
+    return list(left_kp), list(right_kp)
 
 
 @TRANSFORMS.register_module()
@@ -51,14 +67,10 @@ class Flip(PoseTransform):
                  direction: str = 'horizontal', pixel_center: bool = False):
         if direction != 'horizontal':
             raise ValueError(f"Flip: only direction='horizontal' is supported, got {direction!r}")
-        if layout is not None:
-            pairs = get_layout(layout).flip_pairs
-            left_kp, right_kp = [a for a, _ in pairs], [b for _, b in pairs]
-        if left_kp is None or right_kp is None or len(left_kp) != len(right_kp):
-            raise ValueError('Flip needs a layout or left_kp/right_kp lists of equal length')
+        left_kp, right_kp = flip_pairs('Flip', layout, left_kp, right_kp)
         self.flip_ratio = flip_ratio
         self.pixel_center = pixel_center
-        self.left_kp, self.right_kp = list(left_kp), list(right_kp)
+        self.left_kp, self.right_kp = left_kp, right_kp
 
     def transform(self, results: Dict) -> Dict:
         flip = np.random.rand() < self.flip_ratio
@@ -116,13 +128,9 @@ class Flip3D(PoseTransform):
 
     def __init__(self, flip_ratio: float = 0.5, left_kp: Optional[Sequence[int]] = None,
                  right_kp: Optional[Sequence[int]] = None, layout=None):
-        if layout is not None:
-            pairs = get_layout(layout).flip_pairs
-            left_kp, right_kp = [a for a, _ in pairs], [b for _, b in pairs]
-        if left_kp is None or right_kp is None or len(left_kp) != len(right_kp):
-            raise ValueError('Flip3D needs a layout or left_kp/right_kp lists of equal length')
+        left_kp, right_kp = flip_pairs('Flip3D', layout, left_kp, right_kp)
         self.flip_ratio = flip_ratio
-        self.left_kp, self.right_kp = list(left_kp), list(right_kp)
+        self.left_kp, self.right_kp = left_kp, right_kp
 
     def transform(self, results: Dict) -> Dict:
         kp = results['keypoint']
