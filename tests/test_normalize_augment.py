@@ -135,6 +135,7 @@ def test_flip3d_errors_name_the_sample():
     with pytest.raises(ValueError, match="'clipB'.*not"):
         Flip3D(flip_ratio=1.0, layout='sbu')(dict(keypoint=np.zeros((1, 2, 15, 2)),
                                                   frame_dir='clipB'))
-    with pytest.raises(ValueError, match="'clipC'.*outside"):
-        Flip3D(flip_ratio=1.0, layout='sbu_x2')(dict(keypoint=np.zeros((2, 2, 15, 3)),
-                                                     frame_dir='clipC'))
+    for ratio in (1.0, 0.0):            # a wrong layout is an error, flipped or not
+        with pytest.raises(ValueError, match="'clipC'.*outside"):
+            Flip3D(flip_ratio=ratio, layout='sbu_x2')(dict(keypoint=np.zeros((2, 2, 15, 3)),
+                                                           frame_dir='clipC'))

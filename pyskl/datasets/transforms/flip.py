@@ -137,14 +137,14 @@ class Flip3D(PoseTransform):
         if kp.ndim != 4 or kp.shape[-1] != 3:
             raise ValueError(f'Flip3D: sample {sample_name(results)!r} keypoint {kp.shape} is not '
                              '(M, T, V, 3)')
+        try:        # checked on every sample, flipped or not: errors do not hang on the draw
+            idx = swap_index(kp.shape[-2], self.left_kp, self.right_kp)
+        except ValueError as e:
+            raise ValueError(f'Flip3D: sample {sample_name(results)!r}: {e}') from None
         flip = bool(np.random.rand() < self.flip_ratio)
         results['flip'] = flip
         if not flip:
             return results
-        try:
-            idx = swap_index(kp.shape[-2], self.left_kp, self.right_kp)
-        except ValueError as e:
-            raise ValueError(f'Flip3D: sample {sample_name(results)!r}: {e}') from None
         out = kp[..., idx, :]                   # a copy (fancy indexing)
         out[..., 0] *= -1                       # -0.0 == 0: missing joints stay missing
         results['keypoint'] = out
