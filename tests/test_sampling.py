@@ -128,3 +128,40 @@ def test_same_frames_and_random_stream_as_the_reference(test_mode):
             assert ours.flags.writeable
             ours[:] = -1             # the caller's own array: the next call is not affected
         assert ours_rng.randint(1 << 30) == ref_rng.randint(1 << 30)
+
+
+def test_stretch_repeats_each_frame_in_order_instead_of_looping():
+    # 5 frames, clips of 10: each frame twice, in order; every test clip the same
+    inds = uniform_sample_indices(5, 10, num_clips=2, test_mode=True, short_clip='stretch')
+    assert inds.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4] * 2
+    # 3 frames, clips of 7: floor(i * 3 / 7) -> 0 0 0 1 1 2 2
+    assert uniform_sample_indices(3, 7, test_mode=True,
+                                  short_clip='stretch').tolist() == [0, 0, 0, 1, 1, 2, 2]
+    # a video as long as the clip or longer: the same frames as 'loop' (the default)
+    for n in (10, 15, 100):
+        assert (uniform_sample_indices(n, 10, 3, test_mode=True, short_clip='stretch').tolist()
+                == uniform_sample_indices(n, 10, 3, test_mode=True).tolist())
+
+
+def test_stretch_in_training_keeps_the_cropped_part_in_order():
+    rng = np.random.RandomState(0)
+    for _ in range(50):
+        inds = uniform_sample_indices(20, 32, p_interval=(0.5, 1.0), rng=rng, short_clip='stretch')
+        d = np.diff(inds)
+        assert set(d.tolist()) <= {0, 1}              # in order, no jump back, no skip
+        kept = inds[-1] - inds[0] + 1
+        assert 10 <= kept <= 20 and inds[0] >= 0 and inds[-1] <= 19
+        assert len(np.unique(inds)) == kept           # every kept frame is used
+    # longer than the clip: the same draws as 'loop'
+    a, b = np.random.RandomState(3), np.random.RandomState(3)
+    assert (uniform_sample_indices(50, 32, 2, p_interval=(0.7, 1.0), rng=a, short_clip='stretch')
+            .tolist() == uniform_sample_indices(50, 32, 2, p_interval=(0.7, 1.0), rng=b).tolist())
+
+
+def test_unknown_short_clip_mode_is_an_error():
+    with pytest.raises(ValueError, match="short_clip='pad'"):
+        uniform_sample_indices(5, 10, short_clip='pad')
+    with pytest.raises(ValueError, match='UniformSampleFrames: short_clip'):
+        UniformSampleFrames(clip_len=10, short_clip='Stretch')
+    t = UniformSampleFrames(clip_len=6, short_clip='stretch')
+    assert t(dict(total_frames=3, test_mode=True))['frame_inds'].tolist() == [0, 0, 1, 1, 2, 2]

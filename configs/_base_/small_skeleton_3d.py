@@ -26,6 +26,7 @@ zaxis = [0, 1]
 xaxis = [8, 4]
 center = None
 clip_len = 32
+short_clip = 'loop'   # clips shorter than clip_len: 'loop' (PYSKL) or 'stretch'
 repeat_times = 5
 min_epoch_samples = 2000
 num_epochs = 15
@@ -60,7 +61,8 @@ train_pipeline = [
     dict(type='RandomScale', scale=0.1),
     dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
-    dict(type='UniformSampleFrames', clip_len='{clip_len}', p_interval=(0.7, 1.0)),
+    dict(type='UniformSampleFrames', clip_len='{clip_len}', short_clip='{short_clip}',
+         p_interval=(0.7, 1.0)),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person='{num_person}'),
     dict(type='PackActionInputs')
@@ -70,7 +72,8 @@ val_pipeline = [
     dict(type='PreNormalize3D', zaxis='{zaxis}', xaxis='{xaxis}', center='{center}'),
     dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
-    dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=1, test_mode=True),
+    dict(type='UniformSampleFrames', clip_len='{clip_len}', short_clip='{short_clip}',
+         num_clips=1, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person='{num_person}'),
     dict(type='PackActionInputs')
@@ -80,7 +83,8 @@ test_pipeline = [
     dict(type='PreNormalize3D', zaxis='{zaxis}', xaxis='{xaxis}', center='{center}'),
     dict(type='MergePersons', num_person='{merge_persons}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
-    dict(type='UniformSampleFrames', clip_len='{clip_len}', num_clips=10, test_mode=True),
+    dict(type='UniformSampleFrames', clip_len='{clip_len}', short_clip='{short_clip}',
+         num_clips=10, test_mode=True),
     dict(type='PoseDecode'),
     dict(type='FormatGCNInput', num_person='{num_person}'),
     dict(type='PackActionInputs')

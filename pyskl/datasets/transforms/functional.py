@@ -41,10 +41,22 @@ def _uniform_one_clip(num_frames: int, clip_len: int, rng) -> np.ndarray:
     return bids[:-1] + rng.randint(bids[1:] - bids[:-1])
 
 
+SHORT_CLIP_MODES = ('loop', 'stretch')
+
+
+def _stretched(num_frames: int, clip_len: int) -> np.ndarray:
+    """``clip_len`` indices over ``num_frames < clip_len`` frames in order,
+    each frame repeated ``clip_len / num_frames`` times (nearest-frame
+    resampling to the clip's length)."""
+    return np.arange(clip_len) * num_frames // clip_len
+
+
 def _test_indices(num_frames: int, clip_len: int, num_clips: int,
-                  seed: Optional[int]) -> np.ndarray:
+                  seed: Optional[int], short_clip: str = 'loop') -> np.ndarray:
     """Test-mode indices from ``RandomState(seed)``."""
-    if num_frames < clip_len:
+    if num_frames < clip_len and short_clip == 'stretch':
+        inds = np.tile(_stretched(num_frames, clip_len), num_clips)
+    elif num_frames < clip_len:
         # Shorter than a clip: loop the video from evenly spaced starts.
         if num_frames < num_clips:
             starts = np.arange(num_clips)
@@ -60,10 +72,10 @@ def _test_indices(num_frames: int, clip_len: int, num_clips: int,
 
 @functools.lru_cache(maxsize=1024)
 def _cached_test_indices(num_frames: int, clip_len: int, num_clips: int,
-                         seed: int) -> np.ndarray:
+                         seed: int, short_clip: str) -> np.ndarray:
     """``_test_indices`` for an integer seed: a pure function of its arguments,
     so cached (making the ``RandomState`` alone takes longer than the sampling)."""
-    inds = _test_indices(num_frames, clip_len, num_clips, seed)
+    inds = _test_indices(num_frames, clip_len, num_clips, seed, short_clip)
     inds.flags.writeable = False       # shared by every call: callers get a copy
     return inds
 
@@ -72,7 +84,8 @@ def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
                            test_mode: bool = False,
                            p_interval: Union[float, Tuple[float, float]] = 1.0,
                            seed: int = 255,
-                           rng: Optional[np.random.RandomState] = None) -> np.ndarray:
+                           rng: Optional[np.random.RandomState] = None,
+                           short_clip: str = 'loop') -> np.ndarray:
     """Uniform temporal sampling of PoseC3D / PYSKL (``UniformSampleFrames``).
 
     Source: Duan et al., "Revisiting Skeleton-based Action Recognition"
@@ -90,21 +103,32 @@ def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
         rng: training random source (a ``RandomState``); defaults to numpy's
             global state so mmengine's seeding (``--seed``, per-worker seeds)
             applies.
+        short_clip: what a clip of more frames than the video (or its kept
+            part) gets. ``'loop'`` (PYSKL / MMAction2): the frames in order
+            from a random phase (test: evenly spaced phases), wrapping to the
+            first frame after the last, so the clip holds the action more
+            than once with a jump back at the wrap. ``'stretch'``: every frame
+            once in order, each repeated ``clip_len / frames`` times (the
+            resampling of HCN's and CTR-GCN's data feeders); no random draw,
+            and the test clips of a short video are all the same.
 
     Returns:
         (num_clips * clip_len,) int64 indices in ``[0, num_frames)``, a new
         array.
 
     Raises:
-        ValueError: ``num_frames < 1``.
+        ValueError: ``num_frames < 1``; ``short_clip`` not one of
+        ``SHORT_CLIP_MODES``.
     """
     if num_frames < 1:
         raise ValueError(f'cannot sample frames from a video with {num_frames} frames')
+    if short_clip not in SHORT_CLIP_MODES:
+        raise ValueError(f'short_clip={short_clip!r}: expected one of {SHORT_CLIP_MODES}')
     if test_mode:
         if seed is None:           # a fresh random seed each call: nothing to cache
-            return _test_indices(num_frames, clip_len, num_clips, None)
+            return _test_indices(num_frames, clip_len, num_clips, None, short_clip)
         return _cached_test_indices(int(num_frames), int(clip_len), int(num_clips),
-                                    int(seed)).copy()
+                                    int(seed), short_clip).copy()
 
     rng = np.random.mtrand._rand if rng is None else rng
     if isinstance(p_interval, (int, float)):
@@ -114,7 +138,9 @@ def uniform_sample_indices(num_frames: int, clip_len: int, num_clips: int = 1,
         ratio = rng.rand() * (p_interval[1] - p_interval[0]) + p_interval[0]
         kept = max(1, int(ratio * num_frames))
         offset = rng.randint(0, num_frames - kept + 1)
-        if kept < clip_len:  # loop the kept part from a random phase
+        if kept < clip_len and short_clip == 'stretch':
+            inds = _stretched(kept, clip_len)
+        elif kept < clip_len:  # loop the kept part from a random phase
             inds = np.mod(rng.randint(kept) + np.arange(clip_len), kept)
         else:                # already below kept
             inds = _uniform_one_clip(kept, clip_len, rng)

@@ -7,7 +7,7 @@ import numpy as np
 
 from pyskl.registry import TRANSFORMS
 from .base import PoseTransform, sample_name
-from .functional import uniform_sample_indices
+from .functional import SHORT_CLIP_MODES, uniform_sample_indices
 
 
 @TRANSFORMS.register_module()
@@ -26,13 +26,17 @@ class UniformSampleFrames(PoseTransform):
         p_interval: training-time random temporal crop ratio, float or
             (low, high).
         seed: seed of test-mode sampling.
+        short_clip: a video shorter than ``clip_len`` frames is looped
+            (``'loop'``, PYSKL / MMAction2) or each of its frames repeated
+            in order (``'stretch'``); see ``uniform_sample_indices``.
 
     Required keys: ``total_frames``. Optional keys: ``test_mode``.
     Added keys: ``frame_inds`` (num_clips*clip_len,) int64, ``clip_len``,
     ``num_clips``, ``frame_interval`` (None).
 
     Raises:
-        ValueError: ``total_frames`` < 1 (names the sample).
+        ValueError: ``total_frames`` < 1 (names the sample); an unknown
+            ``short_clip``.
     """
 
     required_keys = ('total_frames',)
@@ -40,7 +44,12 @@ class UniformSampleFrames(PoseTransform):
     added_keys = ('frame_inds', 'clip_len', 'num_clips', 'frame_interval')
 
     def __init__(self, clip_len: int, num_clips: int = 1, test_mode: Optional[bool] = None,
-                 p_interval: Union[float, Tuple[float, float]] = 1.0, seed: int = 255):
+                 p_interval: Union[float, Tuple[float, float]] = 1.0, seed: int = 255,
+                 short_clip: str = 'loop'):
+        if short_clip not in SHORT_CLIP_MODES:
+            raise ValueError(f'UniformSampleFrames: short_clip={short_clip!r}, expected one '
+                             f'of {SHORT_CLIP_MODES}')
+        self.short_clip = short_clip
         self.clip_len = int(clip_len)
         self.num_clips = int(num_clips)
         self.test_mode = test_mode
@@ -51,7 +60,7 @@ class UniformSampleFrames(PoseTransform):
         test_mode, num_frames = sampling_mode_and_frames(self, results)
         results['frame_inds'] = uniform_sample_indices(
             num_frames, self.clip_len, self.num_clips, test_mode=test_mode,
-            p_interval=self.p_interval, seed=self.seed)
+            p_interval=self.p_interval, seed=self.seed, short_clip=self.short_clip)
         results['clip_len'] = self.clip_len
         results['num_clips'] = self.num_clips
         results['frame_interval'] = None
