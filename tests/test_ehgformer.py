@@ -256,3 +256,20 @@ def test_recorded_attention_maps_are_distributions():
             np.testing.assert_allclose(m.sum(-1), 1, rtol=1e-5)
     # recording off again: the model runs without keeping maps
     assert model.backbone.spatial_blocks[0].attn.record is None
+
+
+@pytest.mark.parametrize('rows', [15, 30])
+def test_attention_softmax_and_its_gradient_match_torch(rows):
+    from pyskl.models.backbones.ehgformer import _softmax
+    x = (torch.randn(6, 4, rows, rows, dtype=torch.float64) * 5).requires_grad_()
+    g = torch.randn(6, 4, rows, rows, dtype=torch.float64)
+    y = _softmax(x)
+    (gx,) = torch.autograd.grad(y, x, g)
+    x2 = x.detach().clone().requires_grad_()
+    y2 = torch.softmax(x2, -1)
+    (gx2,) = torch.autograd.grad(y2, x2, g)
+    torch.testing.assert_close(y, y2, rtol=0, atol=1e-12)
+    torch.testing.assert_close(gx, gx2, rtol=0, atol=1e-12 * gx2.abs().max().item())
+    assert torch.autograd.gradcheck(_softmax, (x[:1, :1, :4, :5].detach().requires_grad_(),))
+    with torch.no_grad():                       # the inference path: the same values
+        torch.testing.assert_close(_softmax(x), y.detach(), rtol=0, atol=1e-12)
