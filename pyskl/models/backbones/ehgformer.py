@@ -115,10 +115,12 @@ class _Softmax(torch.autograd.Function):
 
 
 def _softmax(x: torch.Tensor) -> torch.Tensor:
-    """Softmax over the last axis, written out: for rows of a few dozen entries
-    (joints, short clips) it is several times faster on the CPU than
-    ``torch.softmax``, whose kernel is tuned for long rows; same values.
-    Training uses :class:`_Softmax`; tracing and export the plain formula."""
+    """Softmax over the last axis, written out: on rows of 15-17 entries
+    (JHMDB's joints) it was several times faster on the CPU than
+    ``torch.softmax``; on rows of 30-32 ``torch.softmax`` can be the faster
+    forward (docs/results.md, EHGFormer softmax). Same values either way.
+    Training uses :class:`_Softmax` (its gradient written out); tracing and
+    export the plain formula."""
     if (x.requires_grad and torch.is_grad_enabled() and not torch.jit.is_tracing()
             and not torch.onnx.is_in_onnx_export()):
         return _Softmax.apply(x)
