@@ -154,3 +154,44 @@ def test_flip3d_mirrors_a_normalised_real_sbu_scene_into_a_normalised_one(tmp_pa
     np.testing.assert_allclose(np.sort(length(fk)), np.sort(length(kp)), atol=1e-5 * scale)
     back = Flip3D(flip_ratio=1.0, layout='sbu_x2')(dict(flipped))['keypoint']
     np.testing.assert_array_equal(back, kp)
+
+
+def test_3d_base_flip_off_draws_as_before_and_on_mirrors(tmp_path):
+    """The 3D base keeps ``Flip3D`` in its training pipeline at ``flip = 0.0``:
+    it must draw no random number there, so the pipeline gives sample for sample
+    what it gave without the entry (earlier trainings reproduce); at
+    ``flip=0.5`` about half the draws mirror (layout ``sbu_x2`` after
+    MergePersons). Real SBU sequence."""
+    from mmcv.transforms import Compose
+
+    from pyskl.engine import load_config
+    from pyskl.utils import register_all_modules
+    register_all_modules()
+    src = tmp_path / 'sbu' / 's01s02' / '01' / '001'
+    src.mkdir(parents=True)
+    with gzip.open(fixture_path('small_datasets/sbu_s01s02_01_001_skeleton_pos.txt.gz'),
+                   'rb') as f:
+        (src / 'skeleton_pos.txt').write_bytes(f.read())
+    out = tmp_path / 's.pkl'
+    assert sbu_kinect.main(['--src', str(tmp_path / 'sbu'), '--out', str(out)]) == 0
+    sample = pickle.load(open(out, 'rb'))['annotations'][0]
+    cfg_path = osp.join(ROOT, 'configs', 'small', 'stgcnpp_small_sbu-3d.py')
+
+    def pipeline(drop_flip=False, upto_flip=False, **opts):
+        steps = load_config(cfg_path, opts).train_dataloader.dataset.dataset.pipeline
+        types = [s['type'] for s in steps]
+        assert types.count('Flip3D') == 1
+        if upto_flip:
+            steps = steps[:types.index('Flip3D') + 1]
+        return Compose([s for s in steps if not (drop_flip and s['type'] == 'Flip3D')])
+
+    def run(pipe, n=6):
+        np.random.seed(3)
+        return [pipe(dict(sample)) for _ in range(n)]
+    off, without = run(pipeline()), run(pipeline(drop_flip=True))
+    for a, b in zip(off, without):
+        np.testing.assert_array_equal(a['inputs'].numpy(), b['inputs'].numpy())
+    assert all(a['flip'] is False for a in run(pipeline(upto_flip=True)))
+    on = run(pipeline(upto_flip=True, flip=0.5), n=40)
+    flips = sum(a['flip'] for a in on)
+    assert 8 <= flips <= 32         # binomial(40, 0.5): outside this with p < 1e-4

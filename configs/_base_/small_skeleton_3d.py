@@ -27,6 +27,7 @@ xaxis = [8, 4]
 center = None
 clip_len = 32
 short_clip = 'loop'   # clips shorter than clip_len: 'loop' (PYSKL) or 'stretch'
+flip = 0.0            # Flip3D probability; 0.5 where a mirrored action keeps its label
 repeat_times = 5
 min_epoch_samples = 2000
 num_epochs = 15
@@ -60,6 +61,7 @@ train_pipeline = [
     dict(type='RandomRot', theta=0.3),
     dict(type='RandomScale', scale=0.1),
     dict(type='MergePersons', num_person='{merge_persons}'),
+    dict(type='Flip3D', flip_ratio='{flip}', layout='{layout}'),
     dict(type='GenSkeFeat', layout='{layout}', feats='{feats}'),
     dict(type='UniformSampleFrames', clip_len='{clip_len}', short_clip='{short_clip}',
          p_interval=(0.7, 1.0)),

@@ -10,7 +10,7 @@ The variants are read off the config, so the tool works on any GCN config:
 - ``recipe``: the config as it is;
 - ``no-<Transform>``: one augmentation of the training pipeline removed
   (``Flip``, ``Flip3D``, ``RandomRot``, ``RandomScale``, ``RandomGaussianNoise``,
-  ``RandomResizedCrop``);
+  ``RandomResizedCrop``; a flip with ``flip_ratio=0`` is off and has no variant);
 - ``no-temporal-crop``: ``UniformSampleFrames.p_interval`` set to ``(1, 1)``
   (whole clips) where the recipe crops;
 - ``no-<PreNormalize2D|PreNormalize3D>``: the normalisation removed from every
@@ -108,7 +108,7 @@ def variants(cfg):
     out = {'recipe': ('the recipe as configured', lambda c: None)}
     train = _pipeline(cfg, 'train')
     for t in train:
-        if t['type'] in AUGMENTATIONS:
+        if t['type'] in AUGMENTATIONS and t.get('flip_ratio', 0.5) != 0:   # a flip that is off
             out[f'no-{t["type"]}'] = (f'without {t["type"]} in training',
                                       lambda c, k=t['type']: _drop(c, k))
     for t in train:

@@ -105,7 +105,9 @@ class Flip3D(PoseTransform):
     there. Not in the references (PYSKL's and MMAction2's ``Flip`` is 2D).
 
     Args:
-        flip_ratio: probability of mirroring a sample.
+        flip_ratio: probability of mirroring a sample; 0 turns the transform off
+            without drawing a random number (the small-dataset 3D base keeps it
+            in its pipeline at ``flip = 0.0``).
         left_kp, right_kp: joint indices to swap; or
         layout: a layout name/dict whose ``flip_pairs`` give them (``'sbu_x2'``
             after ``MergePersons``: both persons' pairs).
@@ -141,7 +143,8 @@ class Flip3D(PoseTransform):
             idx = swap_index(kp.shape[-2], self.left_kp, self.right_kp)
         except ValueError as e:
             raise ValueError(f'Flip3D: sample {sample_name(results)!r}: {e}') from None
-        flip = bool(np.random.rand() < self.flip_ratio)
+        # a ratio of 0 draws nothing: a pipeline with Flip3D off draws as one without it
+        flip = bool(self.flip_ratio > 0 and np.random.rand() < self.flip_ratio)
         results['flip'] = flip
         if not flip:
             return results
