@@ -3,7 +3,8 @@
 # 32, no dropout before the classifier (chosen on training folds of UTD-MHAD and JHMDB:
 # docs/results.md), label smoothing 0.1, random rotation (+-0.3 rad about each axis) and
 # scale (+-10 %), no mirroring unless a child sets flip (Flip3D), random temporal crop
-# (p_interval 0.7-1), cosine lr, 15 epochs of 5 passes over the training clips, or more passes where that gives fewer than 2000 samples an epoch
+# (p_interval 0.7-1), cosine lr, 15 epochs of 5 passes over the training clips, or more
+# passes where that gives fewer than 2000 samples an epoch
 # (MinLengthRepeatDataset: a 50-clip dataset gets as many steps as a 400-clip one).
 # Validation runs on val_split, by default the training split itself (monitoring only):
 # nothing here looks at the test split before the final test. Epoch, streams and fusion
