@@ -29,6 +29,8 @@ equal weights, the choice a
 recipe makes before it sees data (``selection.json`` says ``chosen_by:
 prior``). ``--cfg-options`` reach every run
 (``split=2``, ``fold=3``); ``--subset N`` keeps N training clips (a quick try).
+Two recipes selected on the same folds (two work dirs, the same ``folds.pkl``)
+are compared clip by clip by ``tools/analysis/compare_selections.py``.
 
 A stream is a feature of the config (``j``, ``b``, ``jm``, ``bm``) or of another
 model's config named with ``--member NAME=CONFIG`` (``--member ehg=configs/small/
