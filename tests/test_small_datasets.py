@@ -114,13 +114,8 @@ def test_whole_real_datasets_convert(tmp_path):
     assert abs(world - 0.023) < 0.002 and abs(norm - 0.052) < 0.003
 
 
-def test_flip3d_mirrors_a_normalised_real_sbu_scene_into_a_normalised_one(tmp_path):
-    """Flip3D after PreNormalize3D (the SBU config's joints) on the real
-    sequence, both persons in one graph: normalising the mirrored scene gives
-    the mirror of the normalised one (the first frame's shoulders stay on the
-    x axis), bone lengths are kept, and mirroring twice gives the scene back.
-    Fails if the pairs swapped were not the layout's left/right joints."""
-    from pyskl.datasets.transforms import Flip3D, MergePersons, PreNormalize3D
+def _real_sbu_sample(tmp_path):
+    """The fixture sequence (SBU s01s02/01/001) converted by tools/data/sbu_kinect.py."""
     src = tmp_path / 'sbu' / 's01s02' / '01' / '001'
     src.mkdir(parents=True)
     with gzip.open(fixture_path('small_datasets/sbu_s01s02_01_001_skeleton_pos.txt.gz'),
@@ -128,7 +123,17 @@ def test_flip3d_mirrors_a_normalised_real_sbu_scene_into_a_normalised_one(tmp_pa
         (src / 'skeleton_pos.txt').write_bytes(f.read())
     out = tmp_path / 's.pkl'
     assert sbu_kinect.main(['--src', str(tmp_path / 'sbu'), '--out', str(out)]) == 0
-    sample = pickle.load(open(out, 'rb'))['annotations'][0]
+    return pickle.load(open(out, 'rb'))['annotations'][0]
+
+
+def test_flip3d_mirrors_a_normalised_real_sbu_scene_into_a_normalised_one(tmp_path):
+    """Flip3D after PreNormalize3D (the SBU config's joints) on the real
+    sequence, both persons in one graph: normalising the mirrored scene gives
+    the mirror of the normalised one (the first frame's shoulders stay on the
+    x axis), bone lengths are kept, and mirroring twice gives the scene back.
+    Fails if the pairs swapped were not the layout's left/right joints."""
+    from pyskl.datasets.transforms import Flip3D, MergePersons, PreNormalize3D
+    sample = _real_sbu_sample(tmp_path)
     norm = PreNormalize3D(zaxis=[2, 1], xaxis=[6, 3], center=2)   # configs/small/..._sbu-3d.py
     merge = MergePersons(num_person=2)
     flip = Flip3D(flip_ratio=1.0, layout='sbu_x2')
@@ -167,14 +172,7 @@ def test_3d_base_flip_off_draws_as_before_and_on_mirrors(tmp_path):
     from pyskl.engine import load_config
     from pyskl.utils import register_all_modules
     register_all_modules()
-    src = tmp_path / 'sbu' / 's01s02' / '01' / '001'
-    src.mkdir(parents=True)
-    with gzip.open(fixture_path('small_datasets/sbu_s01s02_01_001_skeleton_pos.txt.gz'),
-                   'rb') as f:
-        (src / 'skeleton_pos.txt').write_bytes(f.read())
-    out = tmp_path / 's.pkl'
-    assert sbu_kinect.main(['--src', str(tmp_path / 'sbu'), '--out', str(out)]) == 0
-    sample = pickle.load(open(out, 'rb'))['annotations'][0]
+    sample = _real_sbu_sample(tmp_path)
     cfg_path = osp.join(ROOT, 'configs', 'small', 'stgcnpp_small_sbu-3d.py')
 
     def pipeline(drop_flip=False, upto_flip=False, **opts):
