@@ -36,6 +36,8 @@ def test_variants_of_the_2d_and_3d_recipes():
     assert list(ablation.variants(_cfg(CFG_3D))) == [
         'recipe', 'no-RandomRot', 'no-RandomScale', 'no-temporal-crop', 'no-PreNormalize3D',
         'no-label-smoothing', 'width-64', 'test-1-clip']
+    # the 3D base's Flip3D is off (flip = 0.0): no variant; turned on, it has one
+    assert 'no-Flip3D' in ablation.variants(_cfg(CFG_3D, flip=0.5))
     # the recipe has no head dropout (chosen on training folds); where a config has one,
     # removing it is a variant
     assert 'no-dropout' in ablation.variants(_cfg(CFG_3D, **{'model.cls_head.dropout': 0.5}))
